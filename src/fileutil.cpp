@@ -1,0 +1,101 @@
+#include "fileutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace imageswitch {
+
+namespace {
+
+/// Closes a file descriptor on scope exit.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+Error errno_error(const std::string& what, const std::string& path, int err) {
+  return make_error(ErrorKind::Temporary,
+                    "Failed to " + what + " '" + path + "': " + std::strerror(err));
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path, std::size_t limit) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("open", path, errno);
+  FdCloser closer{fd};
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("read", path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > limit)
+      return make_error(ErrorKind::Usage, "Failed to read '" + path + "': larger than " +
+                                              std::to_string(limit) + " bytes");
+  }
+  return out;
+}
+
+Result<void> write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error("create", tmp, errno);
+  {
+    FdCloser closer{fd};
+    std::size_t done = 0;
+    while (done < content.size()) {
+      const ssize_t n = write(fd, content.data() + done, content.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        unlink(tmp.c_str());
+        return errno_error("write", tmp, err);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (fsync(fd) != 0) {
+      const int err = errno;
+      unlink(tmp.c_str());
+      return errno_error("fsync", tmp, err);
+    }
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    unlink(tmp.c_str());
+    return errno_error("rename into", path, err);
+  }
+  const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return errno_error("open directory", dir, errno);
+  FdCloser dcloser{dfd};
+  if (fsync(dfd) != 0) return errno_error("fsync directory", dir, errno);
+  return {};
+}
+
+Result<void> ensure_directory(const std::string& path, unsigned mode) {
+  if (path.empty()) return {};
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
+      return errno_error("create directory", partial, errno);
+  }
+  return {};
+}
+
+}  // namespace imageswitch

@@ -1,0 +1,109 @@
+#include "journal.h"
+
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace imageswitch {
+
+std::string_view message_id(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::UpdateStarted:
+      return "343404952d604346a32cfa79d8b95951";
+    case MessageKind::ImageVerified:
+      return "ab21892dcf7b4d18851d935060eb1945";
+    case MessageKind::VerifyRejected:
+      return "80a68158991c47ceafbe719c86e5b58c";
+    case MessageKind::Staged:
+      return "6e82453de5464606ab0f88c4a9300b95";
+    case MessageKind::StageFailed:
+      return "d49223b3e3b045fe9161da776fcbdb3b";
+    case MessageKind::DrainStarted:
+      return "9be8feb57e8342a29f561b0d9b7f1fb5";
+    case MessageKind::DrainBlocked:
+      return "1221221088bb4dbf9b5f76bc2f72c4a1";
+    case MessageKind::Rebooting:
+      return "ef756051e039437fa92f7ce9b39c5e31";
+    case MessageKind::UpdateDone:
+      return "5dc025c23acb4bca845d9fd9462a4644";
+    case MessageKind::RolledBack:
+      return "9f830e32a63e4564b6c1d24afe1ed7d1";
+    case MessageKind::TemporaryFailure:
+      return "fc07eb15d8d24893b628b3155f5b112f";
+    case MessageKind::ConfigError:
+      return "a7e390d74f564031b16894002b127b09";
+    case MessageKind::Progress:
+      return "8b3214cadaa84f9e8062c0b16a303809";
+    case MessageKind::Info:
+      return "e00408c69e21497d98bd7c9df70061af";
+  }
+  return "e00408c69e21497d98bd7c9df70061af";
+}
+
+std::string format_line(const JournalEntry& entry) {
+  std::string line = "imageswitch: " + entry.message;
+  std::string fields;
+  auto add = [&fields](std::string_view name, const std::string& value) {
+    if (value.empty()) return;
+    fields += fields.empty() ? " (" : ", ";
+    fields += std::string(name) + "=" + value;
+  };
+  add("phase", entry.phase);
+  add("image", entry.image);
+  add("digest", entry.digest);
+  add("reason", entry.reason);
+  if (!fields.empty()) fields += ")";
+  return line + fields;
+}
+
+namespace {
+
+/// True when entries should go to the journal socket rather than stderr.
+bool journal_available() {
+  const char* mode = std::getenv("IMAGESWITCH_LOG");
+  if (mode != nullptr && std::string_view(mode) == "stderr") return false;
+  return access("/run/systemd/journal/socket", W_OK) == 0;
+}
+
+}  // namespace
+
+void journal_send(const JournalEntry& entry) {
+  if (!journal_available()) {
+    std::fprintf(stderr, "%s\n", format_line(entry).c_str());
+    return;
+  }
+  const std::string id = "MESSAGE_ID=" + std::string(message_id(entry.kind));
+  const std::string msg = "MESSAGE=" + entry.message;
+  const std::string prio = "PRIORITY=" + std::to_string(entry.priority);
+  const std::string phase = "IMAGESWITCH_PHASE=" + entry.phase;
+  const std::string image = "IMAGESWITCH_IMAGE=" + entry.image;
+  const std::string digest = "IMAGESWITCH_DIGEST=" + entry.digest;
+  const std::string reason = "IMAGESWITCH_REASON=" + entry.reason;
+  struct iovec iov[7];
+  int n = 0;
+  auto push = [&iov, &n](const std::string& s) {
+    iov[n].iov_base = const_cast<char*>(s.data());
+    iov[n].iov_len = s.size();
+    ++n;
+  };
+  push(msg);
+  push(id);
+  push(prio);
+  if (!entry.phase.empty()) push(phase);
+  if (!entry.image.empty()) push(image);
+  if (!entry.digest.empty()) push(digest);
+  if (!entry.reason.empty()) push(reason);
+  if (sd_journal_sendv(iov, n) < 0) std::fprintf(stderr, "%s\n", format_line(entry).c_str());
+}
+
+void journal_message(MessageKind kind, int priority, std::string message) {
+  JournalEntry entry;
+  entry.kind = kind;
+  entry.priority = priority;
+  entry.message = std::move(message);
+  journal_send(entry);
+}
+
+}  // namespace imageswitch

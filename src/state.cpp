@@ -1,0 +1,146 @@
+#include "state.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "fileutil.h"
+
+namespace imageswitch {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::array<std::pair<Phase, std::string_view>, 8> kPhaseNames = {{
+    {Phase::Idle, "idle"},
+    {Phase::Staging, "staging"},
+    {Phase::Staged, "staged"},
+    {Phase::Gated, "gated"},
+    {Phase::Draining, "draining"},
+    {Phase::Rebooting, "rebooting"},
+    {Phase::Done, "done"},
+    {Phase::Degraded, "degraded"},
+}};
+
+constexpr int kStateVersion = 1;
+
+std::string state_path(const std::string& dir) {
+  return dir + "/state.json";
+}
+
+}  // namespace
+
+std::string_view phase_name(Phase phase) {
+  for (const auto& [p, name] : kPhaseNames)
+    if (p == phase) return name;
+  return "idle";
+}
+
+std::optional<Phase> parse_phase(std::string_view name) {
+  for (const auto& [p, n] : kPhaseNames)
+    if (n == name) return p;
+  return std::nullopt;
+}
+
+std::string serialize_state(const State& s) {
+  json j = {
+      {"version", kStateVersion},
+      {"phase", phase_name(s.phase)},
+      {"desired", s.desired},
+      {"target_digest", s.target_digest},
+      {"target_image", s.target_image},
+      {"cordon_recorded", s.cordon_recorded},
+      {"we_cordoned", s.we_cordoned},
+      {"gate_held", s.gate_held},
+      {"reboot_boot_id", s.reboot_boot_id},
+      {"reboot_attempts", s.reboot_attempts},
+      {"failed_digest", s.failed_digest},
+      {"last_error", s.last_error},
+      {"changed_at", s.changed_at},
+  };
+  return j.dump(2) + "\n";
+}
+
+Result<State> parse_state(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return make_error(ErrorKind::Temporary, "not valid JSON (truncated?)");
+  if (!j.is_object()) return make_error(ErrorKind::Temporary, "not a JSON object");
+  auto version = j.find("version");
+  if (version == j.end() || !version->is_number_integer() || version->get<int>() != kStateVersion)
+    return make_error(ErrorKind::Temporary, "missing or unknown 'version'");
+  State s;
+  auto str = [&j](const char* key, std::string& out) -> Result<void> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string())
+      return make_error(ErrorKind::Temporary,
+                        std::string("key '") + key + "' missing or not a string");
+    out = it->get<std::string>();
+    return {};
+  };
+  auto boolean = [&j](const char* key, bool& out) -> Result<void> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_boolean())
+      return make_error(ErrorKind::Temporary,
+                        std::string("key '") + key + "' missing or not a boolean");
+    out = it->get<bool>();
+    return {};
+  };
+  auto integer = [&j](const char* key, auto& out) -> Result<void> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer())
+      return make_error(ErrorKind::Temporary,
+                        std::string("key '") + key + "' missing or not an integer");
+    out = it->get<std::remove_reference_t<decltype(out)>>();
+    return {};
+  };
+  std::string phase;
+  TRY(str("phase", phase));
+  auto parsed = parse_phase(phase);
+  if (!parsed) return make_error(ErrorKind::Temporary, "unknown phase '" + phase + "'");
+  s.phase = *parsed;
+  TRY(str("desired", s.desired));
+  TRY(str("target_digest", s.target_digest));
+  TRY(str("target_image", s.target_image));
+  TRY(boolean("cordon_recorded", s.cordon_recorded));
+  TRY(boolean("we_cordoned", s.we_cordoned));
+  TRY(boolean("gate_held", s.gate_held));
+  TRY(str("reboot_boot_id", s.reboot_boot_id));
+  TRY(integer("reboot_attempts", s.reboot_attempts));
+  TRY(str("failed_digest", s.failed_digest));
+  TRY(str("last_error", s.last_error));
+  TRY(integer("changed_at", s.changed_at));
+  if (s.phase != Phase::Idle && s.phase != Phase::Done && s.target_digest.empty())
+    return make_error(ErrorKind::Temporary, "phase '" + phase + "' without a target digest");
+  return s;
+}
+
+LoadedState load_state(const std::string& dir) {
+  LoadedState out;
+  const std::string path = state_path(dir);
+  auto text = read_file(path, 64 * 1024);
+  if (!text) {
+    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return out;
+    out.warning = "Ignoring state file '" + path + "': " + text.error().message;
+    return out;
+  }
+  auto parsed = parse_state(*text);
+  if (!parsed) {
+    out.warning = "Ignoring corrupt state file '" + path + "': " + parsed.error().message +
+                  "; starting from no state";
+    return out;
+  }
+  out.state = std::move(parsed.value());
+  return out;
+}
+
+Result<void> save_state(const std::string& dir, const State& state) {
+  TRY(ensure_directory(dir, 0700));
+  auto r = write_file_atomic(state_path(dir), serialize_state(state), 0600);
+  if (!r) return wrap("Failed to save state", r.error());
+  return {};
+}
+
+}  // namespace imageswitch

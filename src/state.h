@@ -1,0 +1,66 @@
+// The persisted state (/var/lib/imageswitch/state.json): what an earlier pass started, so every
+// step resumes after a crash or power loss. Written atomically; a corrupt file counts as "none".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "result.h"
+
+namespace imageswitch {
+
+/// Where an update stands; each value is written *before* the step it names is taken.
+enum class Phase {
+  Idle,       ///< nothing in progress
+  Staging,    ///< about to stage target_digest (or staging was interrupted)
+  Staged,     ///< target staged for the next boot
+  Gated,      ///< holding a slot of the cluster-wide gate
+  Draining,   ///< cordoned (recorded) and evicting
+  Rebooting,  ///< reboot requested into target_digest from boot reboot_boot_id
+  Done,       ///< booted digest == target; node uncordoned
+  Degraded,   ///< rolled back to something else: never retried for this desired image
+};
+
+/// Lower-case name of `phase` as stored and shown ("staging", …).
+std::string_view phase_name(Phase phase);
+
+/// Parses a stored phase name.
+std::optional<Phase> parse_phase(std::string_view name);
+
+/// Everything persisted between passes.
+struct State {
+  Phase phase = Phase::Idle;
+  std::string desired;           ///< desired reference this work is for
+  std::string target_digest;     ///< verified per-platform digest being deployed
+  std::string target_image;      ///< pinned reference "repo@sha256:…"
+  bool cordon_recorded = false;  ///< we_cordoned is meaningful
+  bool we_cordoned = false;      ///< the node was schedulable before we cordoned it
+  bool gate_held = false;        ///< we hold a gate slot
+  std::string reboot_boot_id;    ///< boot id at the moment the reboot was requested
+  int reboot_attempts = 0;       ///< reboot requests for target_digest from the same boot
+  std::string failed_digest;     ///< digest that rolled back for `desired`: never again
+  std::string last_error;        ///< one line, empty when healthy
+  std::int64_t changed_at = 0;   ///< unix seconds of the last phase change
+};
+
+/// Serialises `state` as JSON text.
+std::string serialize_state(const State& state);
+
+/// Parses JSON text into a State; any malformation is an error (callers treat it as no state).
+Result<State> parse_state(std::string_view text);
+
+/// A loaded state and, when the file was unusable, why it was ignored.
+struct LoadedState {
+  State state;
+  std::string warning;  ///< non-empty when a corrupt file was ignored
+};
+
+/// Loads `dir`/state.json; a missing file is no state, a corrupt one is no state plus a warning.
+LoadedState load_state(const std::string& dir);
+
+/// Replaces `dir`/state.json atomically (temporary file, fsync, rename, fsync of the directory).
+Result<void> save_state(const std::string& dir, const State& state);
+
+}  // namespace imageswitch
