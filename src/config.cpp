@@ -90,6 +90,7 @@ class ObjectReader {
 
   Result<void> one_of(const char* key, std::string& out,
                       std::initializer_list<std::string_view> allowed) const {
+    if (!obj_.contains(key)) return {};
     if (auto r = string(key, out); !r) return r;
     if (std::find(allowed.begin(), allowed.end(), out) != allowed.end()) return {};
     std::string list;

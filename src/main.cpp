@@ -1,6 +1,17 @@
+// imageswitch: parse the command line and dispatch. Nothing else lives here.
 #include <cstdio>
-#include "version.h"
-int main() {
-  std::printf("imageswitch %s\n", IMAGESWITCH_VERSION);
-  return 0;
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto command = imageswitch::parse_command_line(args);
+  if (!command) {
+    std::fprintf(stderr, "imageswitch: %s\n", command.error().message.c_str());
+    return 2;
+  }
+  return imageswitch::execute(*command);
 }

@@ -1,0 +1,366 @@
+#include "reconcile.h"
+
+#include "failpoint.h"
+#include "journal.h"
+#include "state.h"
+#include "status.h"
+
+namespace imageswitch {
+
+int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Temporary:
+      return 75;
+    case ErrorKind::Degraded:
+      return 1;
+    case ErrorKind::Usage:
+      return 2;
+  }
+  return 75;
+}
+
+namespace {
+
+/// Bound on steps in one pass; a plan that does not converge within it is a bug, not a loop.
+constexpr int kMaxStepsPerPass = 24;
+
+/// The pinned reference of a deployment ("repo@sha256:…"), or its checksum when unknown.
+std::string describe(const std::optional<Deployment>& d) {
+  if (!d) return {};
+  if (!d->image.empty()) return d->image;
+  return d->digest.empty() ? "ostree:" + d->checksum : d->digest;
+}
+
+/// One reconcile pass with its working state.
+class Pass {
+ public:
+  Pass(const Settings& cfg, Services& svc) : cfg_(cfg), svc_(svc) {}
+
+  PassOutcome run() {
+    if (auto r = observe(); !r) return fail(r.error(), "observe");
+    for (int i = 0; i < kMaxStepsPerPass; ++i) {
+      step_ = decide(obs_, state_, cfg_);
+      std::optional<PassOutcome> done = act();
+      if (done) return finish(*done);
+    }
+    return fail(make_error(ErrorKind::Degraded, "the plan did not converge within " +
+                                                    std::to_string(kMaxStepsPerPass) + " steps"),
+                "plan");
+  }
+
+ private:
+  using Stop = std::optional<PassOutcome>;
+
+  Result<void> observe() {
+    LoadedState loaded = load_state(cfg_.state_dir);
+    if (!loaded.warning.empty()) journal_message(MessageKind::Info, 4, loaded.warning);
+    state_ = std::move(loaded.state);
+    auto desired = svc_.source.desired();
+    if (!desired) return wrap("Failed to read the desired image", desired.error());
+    obs_.desired = *desired;
+    obs_.boot_id = svc_.boot_id();
+    obs_.has_cluster = svc_.cluster != nullptr;
+    return refresh_host();
+  }
+
+  Result<void> refresh_host() {
+    auto host = svc_.host.status();
+    if (!host) return wrap("Failed to read the deployments", host.error());
+    obs_.host = std::move(host.value());
+    return {};
+  }
+
+  Stop act() {
+    switch (step_.kind) {
+      case StepKind::Noop:
+        return PassOutcome{0, step_, step_.reason};
+      case StepKind::Resolve:
+        return resolve();
+      case StepKind::Verify:
+        return verify();
+      case StepKind::Stage:
+        return stage();
+      case StepKind::Gate:
+        return gate();
+      case StepKind::Drain:
+        return drain();
+      case StepKind::Reboot:
+        return reboot();
+      case StepKind::Confirm:
+        return confirm();
+      case StepKind::Abandon:
+        return abandon();
+      case StepKind::RolledBack:
+        return rolled_back();
+      case StepKind::Degraded:
+        return degraded();
+      case StepKind::Wait:
+        announce("Working", "");
+        return PassOutcome{0, step_, step_.reason};
+    }
+    return PassOutcome{0, step_, step_.reason};
+  }
+
+  Stop resolve() {
+    auto r = svc_.trust.resolve(obs_.desired);
+    if (!r) return fail(r.error(), "resolve");
+    resolved_ = std::move(r.value());
+    obs_.resolved_digest = resolved_.digest;
+    return std::nullopt;
+  }
+
+  Stop verify() {
+    auto v = svc_.trust.verify(resolved_);
+    if (!v) {
+      if (v.error().kind == ErrorKind::Temporary) return fail(v.error(), "verify");
+      entry(MessageKind::VerifyRejected, 3,
+            "Rejected " + resolved_.pinned() + ": " + v.error().message, resolved_.digest,
+            v.error().message);
+      return stop_degraded(v.error().message, resolved_.digest);
+    }
+    obs_.verified = true;
+    entry(MessageKind::ImageVerified, 6, "Verified " + resolved_.pinned() + " (" + *v + ")",
+          resolved_.digest);
+    return std::nullopt;
+  }
+
+  Stop stage() {
+    const std::string& target = step_.target_digest;
+    if (state_.target_digest != target || state_.desired != obs_.desired ||
+        state_.phase == Phase::Idle || state_.phase == Phase::Done ||
+        state_.phase == Phase::Degraded) {
+      state_.phase = Phase::Staging;
+      state_.desired = obs_.desired;
+      state_.target_digest = target;
+      state_.target_image = resolved_.digest == target ? resolved_.pinned() : state_.target_image;
+      state_.reboot_attempts = 0;
+      state_.reboot_boot_id.clear();
+      state_.failed_digest.clear();
+      state_.last_error.clear();
+      if (auto r = persist(); !r) return fail(r.error(), "stage");
+      entry(MessageKind::UpdateStarted, 5, "Updating to " + state_.target_image, target);
+      announce("Working", "");
+    }
+    const bool already = obs_.host.staged && obs_.host.staged->digest == target;
+    IMAGESWITCH_FAILPOINT("before-stage");
+    if (!already) {
+      if (auto r = svc_.host.stage(state_.target_image); !r) {
+        entry(MessageKind::StageFailed, 3,
+              "Failed to stage " + state_.target_image + ": " + r.error().message, target,
+              r.error().message);
+        return fail(r.error(), "stage", /*logged=*/true);
+      }
+    }
+    IMAGESWITCH_FAILPOINT("after-stage");
+    if (auto r = refresh_host(); !r) return fail(r.error(), "stage");
+    if (!obs_.host.staged || obs_.host.staged->digest != target)
+      return fail(make_error(ErrorKind::Temporary,
+                             "the backend reported success but " + target + " is not staged"),
+                  "stage");
+    state_.phase = Phase::Staged;
+    if (auto r = persist(); !r) return fail(r.error(), "stage");
+    entry(MessageKind::Staged, 5, "Staged " + state_.target_image + " for the next boot", target);
+    return std::nullopt;
+  }
+
+  Stop gate() {
+    if (svc_.gate == nullptr) {
+      state_.gate_held = true;  // no gate configured: nothing to hold, nothing to release
+      return std::nullopt;
+    }
+    auto taken = svc_.gate->acquire();
+    if (!taken) return fail(taken.error(), "gate");
+    if (!*taken) {
+      announce("Working", "");
+      return PassOutcome{0, step_, "waiting for a " + cfg_.coordination.kind + " slot"};
+    }
+    state_.gate_held = true;
+    state_.phase = Phase::Gated;
+    if (auto r = persist(); !r) return fail(r.error(), "gate");
+    IMAGESWITCH_FAILPOINT("after-gate");
+    return std::nullopt;
+  }
+
+  Stop drain() {
+    if (!state_.cordon_recorded) {
+      auto was = svc_.cluster->cordoned();
+      if (!was) return fail(was.error(), "drain");
+      state_.we_cordoned = !*was;
+      state_.cordon_recorded = true;
+    }
+    state_.phase = Phase::Draining;
+    if (auto r = persist(); !r) return fail(r.error(), "drain");
+    entry(MessageKind::DrainStarted, 5, "Draining the node", step_.target_digest);
+    IMAGESWITCH_FAILPOINT("before-drain");
+    auto d = svc_.cluster->drain();
+    if (!d) {
+      entry(MessageKind::DrainBlocked, 3, "Failed to drain the node: " + d.error().message,
+            step_.target_digest, d.error().message);
+      return fail(d.error(), "drain", /*logged=*/true);
+    }
+    IMAGESWITCH_FAILPOINT("after-drain");
+    obs_.drained = true;
+    return std::nullopt;
+  }
+
+  Stop reboot() {
+    state_.phase = Phase::Rebooting;
+    state_.reboot_boot_id = obs_.boot_id;
+    state_.reboot_attempts += 1;
+    if (auto r = persist(); !r) return fail(r.error(), "reboot");
+    announce("Working", "");
+    entry(MessageKind::Rebooting, 5, "Rebooting into " + state_.target_image, step_.target_digest);
+    IMAGESWITCH_FAILPOINT("before-reboot");
+    if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error(), "reboot");
+    return PassOutcome{0, step_, "reboot requested into " + state_.target_image};
+  }
+
+  /// Gives back what we hold in the cluster: our cordon, our gate slot.
+  Result<void> release_cluster() {
+    if (state_.cordon_recorded && state_.we_cordoned && svc_.cluster != nullptr) {
+      TRY(svc_.cluster->uncordon());
+      state_.we_cordoned = false;
+    }
+    state_.cordon_recorded = false;
+    if (state_.gate_held && svc_.gate != nullptr) TRY(svc_.gate->release());
+    state_.gate_held = false;
+    return {};
+  }
+
+  Stop confirm() {
+    const bool first = state_.phase != Phase::Done || state_.desired != obs_.desired;
+    IMAGESWITCH_FAILPOINT("before-confirm");
+    if (auto r = release_cluster(); !r) return fail(r.error(), "confirm");
+    if (auto r = report("Done", ""); !r) return fail(r.error(), "confirm");
+    State done;
+    done.phase = Phase::Done;
+    done.desired = obs_.desired;
+    done.target_digest = step_.target_digest;
+    done.target_image = describe(obs_.host.booted);
+    done.changed_at = svc_.now();
+    state_ = done;
+    if (auto r = persist(); !r) return fail(r.error(), "confirm");
+    if (first)
+      entry(MessageKind::UpdateDone, 5, "Running the desired image " + state_.target_image,
+            step_.target_digest);
+    return std::nullopt;
+  }
+
+  Stop abandon() {
+    journal_message(MessageKind::Info, 5, "Abandoning the update: " + step_.reason);
+    if (obs_.host.staged && obs_.host.staged->digest == state_.target_digest) {
+      if (auto r = svc_.host.cleanup_staged(); !r) return fail(r.error(), "abandon");
+      if (auto r = refresh_host(); !r) return fail(r.error(), "abandon");
+    }
+    if (auto r = release_cluster(); !r) return fail(r.error(), "abandon");
+    State idle;
+    idle.desired = obs_.desired;
+    idle.changed_at = svc_.now();
+    state_ = idle;
+    if (auto r = persist(); !r) return fail(r.error(), "abandon");
+    return std::nullopt;
+  }
+
+  Stop rolled_back() {
+    entry(MessageKind::RolledBack, 3, "Update " + state_.target_image + " " + step_.reason,
+          step_.target_digest, step_.reason);
+    if (auto r = release_cluster(); !r) return fail(r.error(), "rollback");
+    state_.phase = Phase::Degraded;
+    state_.failed_digest = step_.target_digest;
+    return stop_degraded(step_.reason, step_.target_digest);
+  }
+
+  Stop degraded() { return stop_degraded(step_.reason, step_.target_digest); }
+
+  /// Records `reason` as the last error, reports Degraded, exits 1.
+  Stop stop_degraded(const std::string& reason, const std::string& digest) {
+    state_.last_error = reason;
+    (void)persist();
+    announce("Degraded", reason);
+    (void)digest;
+    return PassOutcome{1, step_, reason};
+  }
+
+  /// A failed step: journal it (unless done), remember it, report when it needs a person.
+  PassOutcome fail(const Error& e, std::string_view where, bool logged = false) {
+    if (!logged)
+      entry(
+          e.kind == ErrorKind::Temporary ? MessageKind::TemporaryFailure : MessageKind::ConfigError,
+          3, e.message, step_.target_digest, e.message);
+    (void)where;
+    if (state_.last_error != e.message) {
+      state_.last_error = e.message;
+      (void)persist();
+    }
+    if (e.kind != ErrorKind::Temporary) announce("Degraded", e.message);
+    return PassOutcome{exit_code_for(e.kind), step_, e.message};
+  }
+
+  PassOutcome finish(PassOutcome outcome) {
+    write_status(cfg_, status_snapshot(outcome));
+    return outcome;
+  }
+
+  StatusSnapshot status_snapshot(const PassOutcome& outcome) const {
+    StatusSnapshot s;
+    s.phase = std::string(phase_name(state_.phase));
+    s.booted = describe(obs_.host.booted);
+    s.staged = describe(obs_.host.staged);
+    s.desired = obs_.desired;
+    s.target = state_.target_image;
+    s.last_error = state_.last_error;
+    s.next = outcome.message;
+    s.step = std::string(step_name(outcome.last_step.kind));
+    s.exit_code = outcome.exit_code;
+    s.updated_at = svc_.now();
+    return s;
+  }
+
+  Result<void> persist() {
+    state_.changed_at = svc_.now();
+    return save_state(cfg_.state_dir, state_);
+  }
+
+  Result<void> report(const std::string& state, const std::string& reason) {
+    if (svc_.cluster == nullptr) return {};
+    Report r{state, describe(obs_.host.booted), reason, std::string(phase_name(state_.phase))};
+    auto done = svc_.cluster->report(r);
+    if (!done)
+      journal_message(MessageKind::TemporaryFailure, 4,
+                      "Failed to report state to the cluster: " + done.error().message);
+    return done;
+  }
+
+  /// Best-effort report: a failure is journaled by report() and retried by a later pass.
+  void announce(const std::string& state, const std::string& reason) {
+    (void)report(state, reason);
+  }
+
+  void entry(MessageKind kind, int priority, std::string message, const std::string& digest,
+             std::string reason = {}) {
+    JournalEntry e;
+    e.kind = kind;
+    e.priority = priority;
+    e.message = std::move(message);
+    e.phase = std::string(phase_name(state_.phase));
+    e.image = obs_.desired;
+    e.digest = digest;
+    e.reason = std::move(reason);
+    journal_send(e);
+  }
+
+  const Settings& cfg_;
+  Services& svc_;
+  State state_;
+  Observation obs_;
+  ResolvedImage resolved_;
+  Step step_;
+};
+
+}  // namespace
+
+PassOutcome reconcile(const Settings& settings, Services& services) {
+  return Pass(settings, services).run();
+}
+
+}  // namespace imageswitch

@@ -1,0 +1,33 @@
+#include "services.h"
+
+#include <cstdlib>
+#include <ctime>
+
+#include "fileutil.h"
+
+namespace imageswitch {
+
+Services ServiceSet::view() {
+  return Services{*source, *host, *trust, cluster.get(), gate.get(), read_boot_id, [] {
+                    return static_cast<std::int64_t>(std::time(nullptr));
+                  }};
+}
+
+std::string read_boot_id() {
+  std::string path = "/proc/sys/kernel/random/boot_id";
+#ifdef IMAGESWITCH_FAILPOINTS
+  if (const char* p = std::getenv("IMAGESWITCH_BOOT_ID_FILE")) path = p;
+#endif
+  auto text = read_file(path, 4096);
+  if (!text) return {};
+  std::string id = *text;
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
+Result<ServiceSet> make_services(const Settings& settings) {
+  (void)settings;
+  return make_error(ErrorKind::Usage, "not wired yet");
+}
+
+}  // namespace imageswitch
