@@ -1,0 +1,63 @@
+// Command-line parsing: every command, option and misuse.
+#include "cli.h"
+
+#include <doctest/doctest.h>
+
+using namespace imageswitch;
+
+namespace {
+
+Command ok(std::vector<std::string> args) {
+  auto r = parse_command_line(args);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  return *r;
+}
+
+std::string bad(std::vector<std::string> args) {
+  auto r = parse_command_line(args);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Usage);
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("cli: commands") {
+  CHECK(ok({"run"}).kind == CommandKind::Run);
+  CHECK(ok({"status"}).kind == CommandKind::Status);
+  CHECK_FALSE(ok({"status"}).json);
+  CHECK(ok({"status", "--json"}).json);
+  CHECK(ok({"check"}).kind == CommandKind::Check);
+  CHECK(ok({"check"}).image.empty());
+  CHECK(ok({"check", "quay.io/x:1"}).image == "quay.io/x:1");
+  CHECK(ok({"--version"}).kind == CommandKind::Version);
+  CHECK(ok({"--help"}).kind == CommandKind::Help);
+  CHECK(ok({"run", "--help"}).kind == CommandKind::Help);
+}
+
+TEST_CASE("cli: --config") {
+  Command c = ok({"--config", "/tmp/c.json", "run"});
+  CHECK(c.config_path == "/tmp/c.json");
+  CHECK(c.config_given);
+  CHECK(ok({"run", "--config=/x.json"}).config_path == "/x.json");
+  Command d = ok({"run"});
+  CHECK(d.config_path == "/etc/imageswitch/config.json");
+  CHECK_FALSE(d.config_given);
+}
+
+TEST_CASE("cli: misuse names the argument") {
+  CHECK(bad({}) == "no command given; expected run, status or check (see --help)");
+  CHECK(bad({"upgrade"}) ==
+        "unknown command 'upgrade'; expected run, status or check (see --help)");
+  CHECK(bad({"run", "now"}) == "unexpected argument 'now' (see --help)");
+  CHECK(bad({"run", "--json"}) == "unexpected argument '--json' (see --help)");
+  CHECK(bad({"check", "a", "b"}) == "unexpected argument 'b' (see --help)");
+  CHECK(bad({"--config"}) == "option '--config' needs a file name");
+  CHECK(bad({"--config=", "run"}) == "option '--config' needs a file name");
+}
+
+TEST_CASE("cli: usage text lists every command and exit code") {
+  const std::string u = usage_text();
+  for (const char* word : {"run", "status [--json]", "check [IMAGE]", "--config FILE", "75"})
+    CHECK(u.find(word) != std::string::npos);
+}
