@@ -1,0 +1,135 @@
+#include "bootc.h"
+
+#include <nlohmann/json.hpp>
+
+#include "logind.h"
+#include "subprocess.h"
+
+namespace imageswitch {
+
+namespace {
+
+using nlohmann::json;
+
+/// The object at `key` of `j`, or nullptr when absent or null.
+const json* member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+/// The string at `key` of `j`, or "".
+std::string string_at(const json& j, const char* key) {
+  const json* v = member(j, key);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
+}
+
+/// One BootEntry → Deployment (image.image.image, image.imageDigest, ostree.checksum).
+Deployment parse_entry(const json& entry) {
+  Deployment d;
+  if (const json* image = member(entry, "image")) {
+    d.digest = string_at(*image, "imageDigest");
+    if (const json* ref = member(*image, "image")) d.image = string_at(*ref, "image");
+  }
+  if (const json* ostree = member(entry, "ostree")) {
+    d.checksum = string_at(*ostree, "checksum");
+    if (const json* serial = member(*ostree, "deploySerial"); serial && serial->is_number()) {
+      d.id = string_at(*ostree, "stateroot") + "-" + d.checksum + "." +
+             std::to_string(serial->get<long long>());
+    }
+  }
+  return d;
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
+  return std::to_string(ms.count()) + " ms";
+}
+
+}  // namespace
+
+Result<HostStatus> parse_bootc_status(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return make_error(ErrorKind::Temporary,
+                      "Failed to parse 'bootc status --format=json' output: not a JSON object");
+  }
+  if (string_at(doc, "kind") != "BootcHost") {
+    return make_error(ErrorKind::Temporary,
+                      "Failed to parse 'bootc status --format=json' output: "
+                      "kind is '" +
+                          string_at(doc, "kind") + "', expected 'BootcHost'");
+  }
+  HostStatus status;
+  const json* st = member(doc, "status");
+  const json* booted = st != nullptr ? member(*st, "booted") : nullptr;
+  if (booted == nullptr || !booted->is_object()) {
+    return make_error(ErrorKind::Degraded,
+                      "Failed to read the booted deployment from bootc: the host is not "
+                      "bootc-compatible (status.booted is null); use backend 'rpm-ostree'");
+  }
+  status.booted = parse_entry(*booted);
+  if (const json* staged = member(*st, "staged"); staged != nullptr && staged->is_object()) {
+    status.staged = parse_entry(*staged);
+  }
+  return status;
+}
+
+Result<std::string> BootcBackend::run(const std::vector<std::string>& args,
+                                      std::chrono::milliseconds timeout, const std::string& what) {
+  CommandSpec spec;
+  spec.argv.push_back(options_.executable);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = {"PATH=/usr/sbin:/usr/bin", "LANG=C.UTF-8"};
+  spec.timeout = timeout;
+  auto result = run_command(spec);
+  if (!result) return wrap("Failed to " + what, result.error());
+  std::string why;
+  if (result->timed_out) {
+    why = "bootc did not finish within " + seconds_text(timeout) + " and was killed";
+  } else if (result->term_signal != 0) {
+    why = "bootc was killed by signal " + std::to_string(result->term_signal);
+  } else if (result->exit_status != 0) {
+    why = "bootc exited with status " + std::to_string(result->exit_status);
+  } else {
+    return std::move(result->out);
+  }
+  const std::string tail = tail_line(result->err);
+  if (!tail.empty()) why += ": " + tail;
+  return make_error(ErrorKind::Temporary, "Failed to " + what + ": " + why);
+}
+
+Result<HostStatus> BootcBackend::status() {
+  auto out = run({"status", "--format=json"}, options_.status_timeout, "read the bootc status");
+  if (!out) return out.error();
+  return parse_bootc_status(*out);
+}
+
+Result<void> BootcBackend::stage(const std::string& pinned) {
+  if (pinned.find("@sha256:") == std::string::npos) {
+    return make_error(ErrorKind::Degraded,
+                      "Failed to stage '" + pinned + "': the reference is not pinned by digest");
+  }
+  // No --apply: bootc stages the deployment; we reboot later through logind after the drain.
+  auto out = run({"switch", pinned}, options_.switch_timeout, "stage '" + pinned + "'");
+  if (!out) return out.error();
+  return {};
+}
+
+Result<void> BootcBackend::cleanup_staged() {
+  // bootc has no command that discards a staged deployment: `bootc rollback` would queue the
+  // rollback entry instead, and `bootc switch` replaces the staged deployment anyway. The next
+  // stage() therefore overwrites it; until then an unrelated reboot would boot it. Nothing to do.
+  return {};
+}
+
+Result<void> BootcBackend::reboot(const Deployment& staged) {
+  auto result = logind_reboot();
+  if (!result) {
+    return wrap("Failed to reboot into staged deployment '" + staged.digest + "'", result.error());
+  }
+  return {};
+}
+
+}  // namespace imageswitch
