@@ -108,7 +108,7 @@ Result<ImageRef> parse_name(std::string_view text, std::string_view name) {
   split_domain(name, ref.host, ref.path);
   if (!valid_host(ref.host)) return parse_error(text, "invalid registry host '" + ref.host + "'");
   if (has_upper(ref.path)) return parse_error(text, "repository name must be lowercase");
-  if (ref.path.size() == 64 && ref.path.find_first_not_of("0123456789abcdef") == std::string::npos)
+  if (name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string_view::npos)
     return parse_error(text, "cannot specify 64-byte hexadecimal strings as a repository name");
   std::string_view rest = ref.path;
   while (true) {
