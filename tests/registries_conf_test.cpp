@@ -1,0 +1,117 @@
+#include <doctest/doctest.h>
+
+#include "registries_conf.h"
+#include "registries_d.h"
+
+using namespace imageswitch;
+
+namespace {
+const std::string kDigest = "sha256:" + std::string(64, 'b');
+
+std::vector<std::string> eps(const RegistriesConf& c, const std::string& ref) {
+  auto r = parse_image_ref(ref);
+  REQUIRE(r.ok());
+  auto e = endpoints_for(c, *r);
+  REQUIRE_MESSAGE(e.ok(), (e.ok() ? "" : e.error().message));
+  std::vector<std::string> out;
+  for (const auto& x : *e) out.push_back(x.repository + (x.insecure ? " insecure" : ""));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("registries.conf: longest prefix, mirrors, pull-from-mirror, blocked") {
+  auto c = parse_registries_conf(R"(
+unqualified-search-registries = ["quay.io"]
+[[registry]]
+prefix = "quay.io/ocp"
+location = "quay.io/ocp"
+[[registry.mirror]]
+location = "mirror.local:5000/ocp-digests"
+pull-from-mirror = "digest-only"
+[[registry.mirror]]
+location = "tags.local/ocp"
+pull-from-mirror = "tag-only"
+insecure = true
+[[registry.mirror]]
+location = "all.local/ocp"
+
+[[registry]]
+prefix = "quay.io/ocp/release"
+location = "release.local/rel"
+blocked = true
+[[registry.mirror]]
+location = "relmirror.local/rel"
+pull-from-mirror = "digest-only"
+
+[[registry]]
+location = "plain.local:5000"
+insecure = true
+
+[[registry]]
+prefix = "*.wild.io"
+location = "wildmirror.local/w"
+)",
+                                 "r.conf");
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  CHECK(eps(*c, "quay.io/ocp/x:v1") ==
+        std::vector<std::string>{"tags.local/ocp/x insecure", "all.local/ocp/x", "quay.io/ocp/x"});
+  CHECK(eps(*c, "quay.io/ocp/x@" + kDigest) ==
+        std::vector<std::string>{"mirror.local:5000/ocp-digests/x", "all.local/ocp/x",
+                                 "quay.io/ocp/x"});
+  CHECK(eps(*c, "quay.io/ocp/release@" + kDigest) ==
+        std::vector<std::string>{"relmirror.local/rel"});
+  auto blocked = endpoints_for(*c, *parse_image_ref("quay.io/ocp/release:4.16"));
+  REQUIRE_FALSE(blocked.ok());
+  CHECK(blocked.error().message.find("blocked") != std::string::npos);
+  CHECK(eps(*c, "quay.io/ocpx/y:1") == std::vector<std::string>{"quay.io/ocpx/y"});  // boundary
+  CHECK(eps(*c, "plain.local:5000/a/b") == std::vector<std::string>{"plain.local:5000/a/b insecure"});
+  CHECK(eps(*c, "plain.local/a") == std::vector<std::string>{"plain.local/a"});  // port differs
+  CHECK(eps(*c, "reg.wild.io/a") == std::vector<std::string>{"wildmirror.local/w"});
+  CHECK(eps(*c, "docker.io/library/busybox") ==
+        std::vector<std::string>{"docker.io/library/busybox"});
+}
+
+TEST_CASE("registries.conf errors") {
+  CHECK_FALSE(parse_registries_conf("[[registry]]\ninsecure = \"yes\"\nlocation=\"a.io\"", "f").ok());
+  CHECK_FALSE(parse_registries_conf("[registries.search]\nregistries = []", "f").ok());
+  auto e = parse_registries_conf(
+      "[[registry]]\nlocation=\"a.io\"\n[[registry.mirror]]\nlocation=\"b.io\"\n"
+      "pull-from-mirror=\"sometimes\"",
+      "f");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message.find("pull-from-mirror") != std::string::npos);
+  CHECK_FALSE(parse_registries_conf("this is = = not toml", "f").ok());
+  CHECK(load_registries_conf("/nonexistent/registries.conf")->registries.empty());
+}
+
+TEST_CASE("registries.d: most precise scope, default-docker") {
+  RegistriesD d;
+  REQUIRE(parse_registries_d_file("default-docker:\n  use-sigstore-attachments: true\n", "a", d).ok());
+  REQUIRE(parse_registries_d_file(R"(docker:
+  quay.io/ocp:
+    use-sigstore-attachments: false
+  quay.io/ocp/release:
+    lookaside: https://example.com/sigs
+    use-sigstore-attachments: true
+)",
+                                  "b", d)
+              .ok());
+  auto ref = [](const char* s) { return *parse_image_ref(s); };
+  CHECK(d.use_sigstore_attachments(ref("quay.io/ocp/release:1")));
+  CHECK_FALSE(d.use_sigstore_attachments(ref("quay.io/ocp/other:1")));
+  CHECK(d.use_sigstore_attachments(ref("localhost:5000/x")));
+  RegistriesD none;
+  CHECK_FALSE(none.use_sigstore_attachments(ref("localhost:5000/x")));
+  // only the most precise scope applies: a scope without the key means false
+  RegistriesD e;
+  REQUIRE(parse_registries_d_file("default-docker:\n  use-sigstore-attachments: true\n"
+                                  "docker:\n  localhost:5000:\n    lookaside: file:///x\n",
+                                  "c", e)
+              .ok());
+  CHECK_FALSE(e.use_sigstore_attachments(ref("localhost:5000/x")));
+  CHECK_FALSE(parse_registries_d_file("docker:\n  quay.io/ocp:\n    use-sigstore-attachments: maybe\n",
+                                      "x", e)
+                  .ok());
+  CHECK_FALSE(parse_registries_d_file("default-docker: {}\n", "dup", d).ok());
+  CHECK_FALSE(parse_registries_d_file("docker: [1, 2", "bad", e).ok());
+}
