@@ -203,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
                     code, answer = route(self.command, url, body, ident, self.headers)
         except ApiError as e:
             code, answer = e.code, e.body
+        except Exception as e:  # a bug in the fake: answer 500 and say so in the log
+            code, answer = 500, status_body(500, "InternalError", "fake bug: %r" % e)
         self.record(code, user)
         self.send_json(code, answer)
 
@@ -235,7 +237,11 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_fake/faults":
                 FAULTS[:] = body or []
             elif path == "/_fake/nodes":
-                STATE["nodes"][body["metadata"]["name"]] = body
+                name = body["metadata"]["name"]
+                old = STATE["nodes"].get(name, {"metadata": {"uid": str(uuid.uuid4())}})
+                body["metadata"]["uid"] = old["metadata"]["uid"]
+                body["metadata"]["resourceVersion"] = next_rv()
+                STATE["nodes"][name] = body
             elif path == "/_fake/pdbs":
                 STATE["pdbs"] = body or []
             elif path == "/_fake/state":
