@@ -1,0 +1,145 @@
+#include "kube_client.h"
+
+namespace imageswitch {
+namespace {
+
+std::string reason_phrase(long status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "HTTP error";
+  }
+}
+
+std::string describe(const ApiTarget& target) {
+  std::string out = "Failed to " + target.verb + " " + target.resource;
+  if (!target.name.empty()) out += " '" + target.name + "'";
+  return out;
+}
+
+}  // namespace
+
+KubeClient::KubeClient(std::string kubeconfig_path, KubeOptions options)
+    : kubeconfig_path_(std::move(kubeconfig_path)), options_(options) {}
+
+KubeClient::KubeClient(KubeConfig config, KubeOptions options)
+    : config_(std::move(config)), options_(options) {}
+
+Result<void> KubeClient::ensure_config() {
+  if (config_) return {};
+  auto loaded = load_kubeconfig(kubeconfig_path_);
+  if (!loaded) return loaded.error();
+  config_ = std::move(*loaded);
+  return {};
+}
+
+Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string& method,
+                                     const std::string& path, const nlohmann::json& body,
+                                     const std::string& content_type) {
+  TRY(ensure_config());
+  HttpRequest request;
+  request.method = method;
+  request.url = config_->server + path;
+  request.timeout_ms = options_.timeout_ms;
+  request.connect_timeout_ms = std::min(options_.timeout_ms, 10000L);
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("User-Agent", "imageswitch");
+  if (!config_->token.empty())
+    request.headers.emplace_back("Authorization", "Bearer " + config_->token);
+  if (!body.is_null()) {
+    request.body = body.dump();
+    request.headers.emplace_back("Content-Type", content_type);
+  }
+  auto response = http_perform(request, config_->tls);
+  if (!response) {
+    Error e = response.error();
+    e.message = describe(target) + ": " + e.message;
+    return e;
+  }
+  ApiResponse out;
+  out.status = response->status;
+  out.body = nlohmann::json::parse(response->body, nullptr, false);
+  if (out.body.is_discarded()) out.body = nullptr;
+  return out;
+}
+
+Result<nlohmann::json> KubeClient::call_ok(const ApiTarget& target, const std::string& method,
+                                           const std::string& path, const nlohmann::json& body,
+                                           const std::string& content_type) {
+  auto response = call(target, method, path, body, content_type);
+  if (!response) return response.error();
+  if (response->status / 100 != 2) return api_error(target, *response);
+  return std::move(response->body);
+}
+
+std::string status_message(const nlohmann::json& body) {
+  if (!body.is_object()) return "";
+  auto it = body.find("message");
+  if (it == body.end() || !it->is_string()) return "";
+  std::string text = it->get<std::string>();
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (text.size() > 500) text = text.substr(0, 497) + "...";
+  return text;
+}
+
+Error api_error(const ApiTarget& target, const ApiResponse& response) {
+  std::string text = describe(target) + ": " + std::to_string(response.status) + " " +
+                     reason_phrase(response.status);
+  if (const std::string detail = status_message(response.body); !detail.empty())
+    text += " (" + detail + ")";
+  ErrorKind kind = ErrorKind::Degraded;
+  if (response.status == 401) {
+    text += ": the API server rejected the kubelet credentials; check the kubeconfig";
+    kind = ErrorKind::Temporary;
+  } else if (response.status == 403) {
+    text += ": the kubelet identity lacks this permission";
+  } else if (response.status >= 500 || response.status == 429 || response.status == 409) {
+    kind = ErrorKind::Temporary;
+  }
+  return make_error(kind, std::move(text));
+}
+
+std::string url_encode(std::string_view text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace imageswitch

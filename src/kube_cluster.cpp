@@ -1,0 +1,176 @@
+#include "kube_cluster.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "kube_types.h"
+
+namespace imageswitch {
+namespace {
+
+std::string trim(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::string rfc3339_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string event_name(const std::string& node) {
+  const auto ns = std::chrono::system_clock::now().time_since_epoch();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx",
+                static_cast<unsigned long long>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(ns).count()));
+  return node + "." + buf;
+}
+
+bool has_label(const Node& node, const char* label) {
+  return node.labels.count(label) > 0;
+}
+
+}  // namespace
+
+std::string one_line(std::string text, std::size_t limit) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  return text;
+}
+
+std::string event_reason(const Report& report) {
+  std::string out = "ImageSwitch";
+  bool upper = true;
+  for (char c : report.phase.empty() ? report.state : report.phase) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+    upper = false;
+  }
+  return out;
+}
+
+AnnotationSource::AnnotationSource(std::shared_ptr<KubeClient> client, std::string node,
+                                   std::string annotation)
+    : client_(std::move(client)), node_(std::move(node)), annotation_(std::move(annotation)) {}
+
+Result<std::string> AnnotationSource::desired() {
+  auto node = get_node(*client_, node_);
+  if (!node) return node.error();
+  auto it = node->annotations.find(annotation_);
+  return it == node->annotations.end() ? std::string() : trim(it->second);
+}
+
+KubeCluster::KubeCluster(std::shared_ptr<KubeClient> client, std::string node, DrainOptions drain)
+    : client_(std::move(client)), node_(std::move(node)), drain_(drain) {}
+
+Result<bool> KubeCluster::cordoned() {
+  auto node = get_node(*client_, node_);
+  if (!node) return node.error();
+  return node->unschedulable;
+}
+
+// A node may read only its own Node (Kubernetes ≥ 1.34 AuthorizeNodeWithSelectors), so nodes
+// cannot be counted. Instead: the node carries both the control-plane and the worker role, and
+// the `kubernetes` Service's endpoints (readable by nodes) list exactly one API server, on one of
+// this node's InternalIPs — the single-node OpenShift shape.
+Result<bool> KubeCluster::single_node() {
+  auto node = get_node(*client_, node_);
+  if (!node) return node.error();
+  const bool control = has_label(*node, "node-role.kubernetes.io/master") ||
+                       has_label(*node, "node-role.kubernetes.io/control-plane");
+  if (!control || !has_label(*node, "node-role.kubernetes.io/worker")) return false;
+  auto endpoints = client_->call_ok({"get", "endpoints", "default/kubernetes"}, "GET",
+                                    "/api/v1/namespaces/default/endpoints/kubernetes");
+  if (!endpoints) return endpoints.error();
+  std::vector<std::string> ips;
+  for (const auto& subset : endpoints->value("subsets", nlohmann::json::array()))
+    for (const auto& address : subset.value("addresses", nlohmann::json::array()))
+      if (address.is_object()) ips.push_back(address.value("ip", ""));
+  return ips.size() == 1 && std::find(node->internal_ips.begin(), node->internal_ips.end(),
+                                      ips[0]) != node->internal_ips.end();
+}
+
+Result<DrainResult> KubeCluster::drain() {
+  auto single = single_node();
+  if (!single) return single.error();
+  if (*single) return DrainResult{true};
+  TRY(set_unschedulable(*client_, node_, true));
+  TRY(evict_all(*client_, node_, drain_));
+  return DrainResult{false};
+}
+
+Result<void> KubeCluster::uncordon() {
+  return set_unschedulable(*client_, node_, false);
+}
+
+Result<void> KubeCluster::report(const Report& report) {
+  const int attempts = std::max(1, client_->options().conflict_retries + 1);
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    auto node = get_node(*client_, node_);
+    if (!node) return node.error();
+    auto old = [&](const char* key) {
+      auto it = node->annotations.find(key);
+      return it == node->annotations.end() ? std::string() : it->second;
+    };
+    const bool changed =
+        old(kStateAnnotation) != report.state || old(kPhaseAnnotation) != report.phase;
+    nlohmann::json annotations = {{kStateAnnotation, report.state},
+                                  {kReasonAnnotation, one_line(report.reason, kMaxReason)},
+                                  {kPhaseAnnotation, report.phase}};
+    if (!report.current_image.empty()) annotations[kCurrentImageAnnotation] = report.current_image;
+    const nlohmann::json patch = {
+        {"metadata", {{"resourceVersion", node->resource_version}, {"annotations", annotations}}}};
+    auto response = patch_node(*client_, node_, patch, "annotate");
+    if (!response) return response.error();
+    if (response->status == 409) continue;
+    if (response->status / 100 != 2) return api_error({"annotate", "node", node_}, *response);
+    if (changed) TRY(post_event(node->uid, report));
+    return {};
+  }
+  return make_error(ErrorKind::Temporary, "Failed to annotate node '" + node_ +
+                                              "': still 409 Conflict after " +
+                                              std::to_string(attempts) + " attempts");
+}
+
+Result<void> KubeCluster::post_event(const std::string& node_uid, const Report& report) {
+  std::string message = report.state;
+  if (!report.phase.empty()) message += ": " + report.phase;
+  if (!report.current_image.empty()) message += "; booted " + report.current_image;
+  if (!report.reason.empty()) message += "; " + report.reason;
+  const std::string now = rfc3339_now();
+  const std::string name = event_name(node_);
+  const nlohmann::json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", name}, {"namespace", "default"}}},
+      {"involvedObject",
+       {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node_}, {"uid", node_uid}}},
+      {"reason", event_reason(report)},
+      {"message", one_line(message, 1024)},
+      {"type", report.state == "Degraded" ? "Warning" : "Normal"},
+      {"source", {{"component", "imageswitch"}, {"host", node_}}},
+      {"reportingComponent", "imageswitch"},
+      {"reportingInstance", node_},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1}};
+  auto body = client_->call_ok({"create", "event", "default/" + name}, "POST",
+                               "/api/v1/namespaces/default/events", event);
+  if (!body) return body.error();
+  return {};
+}
+
+}  // namespace imageswitch

@@ -1,0 +1,104 @@
+#include "kube_http.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace imageswitch {
+namespace {
+
+struct CurlDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+constexpr std::size_t kMaxBody = 64u << 20;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  const size_t n = size * count;
+  if (body->size() + n > kMaxBody) return 0;  // aborts the transfer
+  body->append(data, n);
+  return n;
+}
+
+void set_blob(CURL* curl, CURLoption option, const std::string& pem) {
+  curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(curl, option, &blob);
+}
+
+void apply_tls(CURL* curl, const TlsOptions& tls) {
+  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.ca_pem.empty()) set_blob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
+  if (!tls.ca_file.empty() || !tls.ca_pem.empty()) curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+  if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.cert_pem.empty()) set_blob(curl, CURLOPT_SSLCERT_BLOB, tls.cert_pem);
+  if (!tls.cert_file.empty() || !tls.cert_pem.empty())
+    curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (!tls.key_pem.empty()) set_blob(curl, CURLOPT_SSLKEY_BLOB, tls.key_pem);
+  if (!tls.key_file.empty() || !tls.key_pem.empty())
+    curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+}
+
+}  // namespace
+
+Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& tls) {
+  global_init();
+  const std::string what = request.method + " " + request.url;
+  CurlPtr curl(curl_easy_init());
+  if (!curl)
+    return make_error(ErrorKind::Temporary, "Failed to " + what + ": curl_easy_init failed");
+  CURL* c = curl.get();
+  HttpResponse response;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, request.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, request.connect_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  if (request.method != "GET" || !request.body.empty()) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  SlistPtr headers;
+  for (const auto& [name, value] : request.headers) {
+    const std::string line = name + ": " + value;
+    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    if (!next) return make_error(ErrorKind::Temporary, "Failed to " + what + ": out of memory");
+    headers.release();
+    headers.reset(next);
+  }
+  curl_slist* expect = curl_slist_append(headers.get(), "Expect:");
+  if (expect) {
+    headers.release();
+    headers.reset(expect);
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  apply_tls(c, tls);
+  const CURLcode code = curl_easy_perform(c);
+  if (code != CURLE_OK) {
+    std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(code);
+    return make_error(ErrorKind::Temporary, "Failed to " + what + ": " + detail);
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace imageswitch

@@ -1,0 +1,98 @@
+#include "kube_types.h"
+
+namespace imageswitch {
+namespace {
+
+std::string str(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+const nlohmann::json& member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json null;
+  if (!object.is_object()) return null;
+  auto it = object.find(key);
+  return it == object.end() ? null : *it;
+}
+
+std::map<std::string, std::string> string_map(const nlohmann::json& object) {
+  std::map<std::string, std::string> out;
+  if (!object.is_object()) return out;
+  for (const auto& [key, value] : object.items())
+    if (value.is_string()) out[key] = value.get<std::string>();
+  return out;
+}
+
+}  // namespace
+
+Result<Node> parse_node(const nlohmann::json& object) {
+  const auto& metadata = member(object, "metadata");
+  Node node;
+  node.name = str(metadata, "name");
+  if (node.name.empty())
+    return make_error(ErrorKind::Temporary, "Failed to parse node: no metadata.name in the answer");
+  node.uid = str(metadata, "uid");
+  node.resource_version = str(metadata, "resourceVersion");
+  node.annotations = string_map(member(metadata, "annotations"));
+  node.labels = string_map(member(metadata, "labels"));
+  const auto& unschedulable = member(member(object, "spec"), "unschedulable");
+  node.unschedulable = unschedulable.is_boolean() && unschedulable.get<bool>();
+  const auto& addresses = member(member(object, "status"), "addresses");
+  if (addresses.is_array())
+    for (const auto& address : addresses)
+      if (str(address, "type") == "InternalIP")
+        node.internal_ips.push_back(str(address, "address"));
+  return node;
+}
+
+Result<Pod> parse_pod(const nlohmann::json& object) {
+  const auto& metadata = member(object, "metadata");
+  Pod pod;
+  pod.namespace_ = str(metadata, "namespace");
+  pod.name = str(metadata, "name");
+  if (pod.name.empty() || pod.namespace_.empty())
+    return make_error(ErrorKind::Temporary, "Failed to parse pod: no metadata.name/namespace");
+  pod.uid = str(metadata, "uid");
+  pod.phase = str(member(object, "status"), "phase");
+  pod.deleting = !member(metadata, "deletionTimestamp").is_null();
+  pod.mirror = member(metadata, "annotations").contains("kubernetes.io/config.mirror");
+  const auto& owners = member(metadata, "ownerReferences");
+  if (owners.is_array()) {
+    for (const auto& owner : owners) {
+      const auto& controller = member(owner, "controller");
+      if (controller.is_boolean() && controller.get<bool>()) pod.has_controller = true;
+      if (str(owner, "kind") == "DaemonSet") pod.daemonset = true;
+    }
+  }
+  return pod;
+}
+
+Result<Node> get_node(KubeClient& client, const std::string& name) {
+  auto body = client.call_ok({"get", "node", name}, "GET", "/api/v1/nodes/" + url_encode(name));
+  if (!body) return body.error();
+  return parse_node(*body);
+}
+
+Result<ApiResponse> patch_node(KubeClient& client, const std::string& name,
+                               const nlohmann::json& patch, const std::string& verb) {
+  return client.call({verb, "node", name}, "PATCH", "/api/v1/nodes/" + url_encode(name), patch,
+                     "application/merge-patch+json");
+}
+
+Result<std::vector<Pod>> list_node_pods(KubeClient& client, const std::string& node) {
+  const std::string path = "/api/v1/pods?fieldSelector=" + url_encode("spec.nodeName=" + node);
+  auto body = client.call_ok({"list", "pods on node", node}, "GET", path);
+  if (!body) return body.error();
+  std::vector<Pod> pods;
+  const auto& items = member(*body, "items");
+  if (!items.is_array()) return pods;
+  for (const auto& item : items) {
+    auto pod = parse_pod(item);
+    if (!pod) return pod.error();
+    pods.push_back(std::move(*pod));
+  }
+  return pods;
+}
+
+}  // namespace imageswitch
