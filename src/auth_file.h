@@ -2,6 +2,8 @@
 // WWW-Authenticate challenge of a 401 answer.
 #pragma once
 
+#include "base64.h"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -42,9 +44,5 @@ struct AuthChallenge {
 
 /// Parses the first challenge of a WWW-Authenticate header value.
 Result<AuthChallenge> parse_www_authenticate(std::string_view header);
-
-/// Standard base64 encoding / decoding (decoding rejects bad input).
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace imageswitch

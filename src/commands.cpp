@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "image_trust.h"
 #include "journal.h"
 #include "plan.h"
 #include "run_lock.h"
@@ -85,15 +86,12 @@ int check(const Settings& settings, const std::string& image) {
       return report_failure(make_error(
           ErrorKind::Usage, "No desired image is set; name one: imageswitch check IMAGE"));
   }
-  auto resolved = services->trust->resolve(reference);
-  if (!resolved) return report_failure(resolved.error());
-  auto verified = services->trust->verify(*resolved);
-  if (!verified) {
-    std::fprintf(stdout, "rejected %s: %s\n", resolved->pinned().c_str(),
-                 verified.error().message.c_str());
-    return exit_code_for(verified.error().kind);
+  auto report = check_image(*services->trust, reference);
+  if (!report) {
+    std::fprintf(stdout, "rejected %s: %s\n", reference.c_str(), report.error().message.c_str());
+    return exit_code_for(report.error().kind);
   }
-  std::fprintf(stdout, "%s\nverified by %s\n", resolved->pinned().c_str(), verified->c_str());
+  std::fprintf(stdout, "%s\nverified by %s\n", report->pinned.c_str(), report->accepted_by.c_str());
   return 0;
 }
 

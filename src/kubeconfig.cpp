@@ -1,5 +1,7 @@
 #include "kubeconfig.h"
 
+#include "base64.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -96,37 +98,6 @@ Result<KubeConfig> parse_tree(const YAML::Node& root, std::string_view origin,
 }
 
 }  // namespace
-
-Result<std::string> base64_decode(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const int v = value(c);
-    if (v < 0 || padding) return make_error(ErrorKind::Usage, "invalid base64");
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 Result<KubeConfig> parse_kubeconfig(std::string_view text, std::string_view origin,
                                     const std::string& base_dir) {

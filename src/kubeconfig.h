@@ -25,7 +25,5 @@ Result<KubeConfig> parse_kubeconfig(std::string_view text, std::string_view orig
 /// Reads and parses the kubeconfig at `path`.
 Result<KubeConfig> load_kubeconfig(const std::string& path);
 
-/// Decodes standard base64 (whitespace ignored); nullopt-like error on bad input.
-Result<std::string> base64_decode(std::string_view text);
 
 }  // namespace imageswitch

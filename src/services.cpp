@@ -3,7 +3,10 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "cluster_factory.h"
 #include "fileutil.h"
+#include "host_factory.h"
+#include "image_trust.h"
 
 namespace imageswitch {
 
@@ -26,8 +29,16 @@ std::string read_boot_id() {
 }
 
 Result<ServiceSet> make_services(const Settings& settings) {
-  (void)settings;
-  return make_error(ErrorKind::Usage, "not wired yet");
+  ServiceSet set;
+  set.source = make_desired_source(settings);
+  set.host = make_host_backend(settings);
+  set.trust = make_image_trust(settings);
+  set.cluster = make_cluster(settings);
+  if (settings.coordination.kind != "none") set.gate = make_gate(settings);
+  if (!set.source || !set.host || !set.trust)
+    return make_error(ErrorKind::Usage, "Failed to set up: source '" + settings.source +
+                                            "' or backend '" + settings.backend + "' is unknown");
+  return set;
 }
 
 }  // namespace imageswitch
