@@ -35,6 +35,7 @@ need_rules=(
   "allow imageswitch_t sysctl_kernel_t:file[^;]*read"
   "allow imageswitch_t devlog_t:sock_file[^;]*write"
   "allow imageswitch_t cert_t:file[^;]*read"
+  "allow imageswitch_t container_config_t:file[^;]*read"
 )
 for re in "${need_rules[@]}"; do
   grep -Eq "$re" "$tmp/expanded.te" || { echo "Failed: policy lacks a rule matching /$re/"; fail=1; }
