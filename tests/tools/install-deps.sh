@@ -9,6 +9,7 @@ packages=(
   dbus systemd python3 python3-dbus python3-gi openssl curl ca-certificates
   docker-registry
   selinux-policy-dev checkpolicy semodule-utils rpm rpmlint setools
+  groff-base man-db elfutils cpio file
 )
 missing=()
 for p in "${packages[@]}"; do
