@@ -70,6 +70,7 @@ int status(const Settings& settings, bool json) {
   snap.step = std::string(step_name(next.kind));
   snap.next = next.reason;
   snap.exit_code = state.phase == Phase::Degraded ? 1 : 0;
+  snap.updated_at = state.changed_at;
   std::fputs((json ? status_json(snap) : status_text(snap)).c_str(), stdout);
   return host && desired ? 0 : 75;
 }

@@ -53,7 +53,7 @@ std::string format_line(const JournalEntry& entry) {
   add("phase", entry.phase);
   add("image", entry.image);
   add("digest", entry.digest);
-  add("reason", entry.reason);
+  if (entry.reason != entry.message) add("reason", entry.reason);
   if (!fields.empty()) fields += ")";
   return line + fields;
 }

@@ -8,8 +8,10 @@
 namespace imageswitch {
 
 std::string state_word(const StatusSnapshot& s) {
-  if (s.exit_code == 1 || s.phase == "degraded") return "Degraded";
-  if (s.phase == "done" || s.phase == "idle") return s.last_error.empty() ? "Done" : "Working";
+  if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" ||
+      s.step == "rolled-back")
+    return "Degraded";
+  if (s.step == "no-op" && s.exit_code == 0) return "Done";
   return "Working";
 }
 
