@@ -123,14 +123,18 @@ TEST_CASE("stage refuses an unpinned reference") {
 TEST_CASE("Finished(false) surfaces the daemon's message") {
   HostFixture f;
   f.init_state(pinned_image('a'));
-  write_text(f.faults, R"({"fail": "Fetching manifest: 503 Service Unavailable"})");
+  write_text(f.faults,
+             R"({"fail": "Fetching manifest: 503 Service Unavailable\n  (retry later)\n"})");
   REQUIRE(f.start_rpmostreed());
   std::vector<std::string> lines;
   RpmOstreeBackend backend(quick(lines));
   auto r = backend.stage(pinned_image('c'));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == ErrorKind::Temporary);
-  CHECK(contains(r.error().message, "Fetching manifest: 503 Service Unavailable"));
+  CHECK(contains(r.error().message,
+                 "rpm-ostreed transaction failed: Fetching manifest: 503 Service Unavailable; "
+                 "(retry later)"));
+  CHECK_FALSE(contains(r.error().message, "\n"));
   CHECK(contains(r.error().message, "Failed to stage '" + pinned_image('c') + "'"));
   CHECK(state_of(f)["staged"].is_null());
 }
