@@ -18,7 +18,8 @@ Objects
   /org/projectatomic/rpmostree1/<osname> (…OS): Rebase(a{sv} s as → s), UpdateDeployment
       (a{sv} a{sv} → s, honours "set-refspec"), Cleanup(as → s), FinalizeDeployment(a{sv} → s),
       BootedDeployment / DefaultDeployment (a{sv}), Name (s).
-  Each transaction is served on its own peer-to-peer D-Bus server (unix:dir=…) at "/",
+  Each transaction is served on its own peer-to-peer D-Bus server (unix:dir=<state dir>/txn-*)
+  at "/" (fake_rpmostreed_txn.py),
   interface …Transaction: Start() → b, Cancel(), Title; signals Message, TaskBegin, TaskEnd,
   PercentProgress, ProgressEnd, Finished(b, s).
 

@@ -95,7 +95,10 @@ class Transaction:
         self.started = False
         self.done = False
         self.obj = TxnObject(self)
-        self.sockdir = tempfile.mkdtemp(prefix="fake-rpmostree-txn-")
+        # Beside the state file, so the test's temp dir removal also removes leftovers (a crash,
+        # SIGTERM before close()); unix socket paths are limited to 107 bytes.
+        base = os.path.dirname(os.path.abspath(daemon.state_path))
+        self.sockdir = tempfile.mkdtemp(prefix="txn-", dir=base if len(base) < 60 else None)
         self.server = TxnServer("unix:dir=" + self.sockdir, self)
         self.address = self.server.address
 
