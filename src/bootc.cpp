@@ -125,6 +125,16 @@ Result<void> BootcBackend::cleanup_staged() {
 }
 
 Result<void> BootcBackend::reboot(const Deployment& staged) {
+  // bootc has no finalize-by-checksum call: check that the staged deployment is still the one
+  // the caller means before the reboot makes it the booted one.
+  auto now = status();
+  if (!now) return wrap("Failed to reboot into '" + staged.digest + "'", now.error());
+  if (!now->staged || now->staged->digest != staged.digest) {
+    return make_error(ErrorKind::Degraded,
+                      "Failed to reboot into '" + staged.digest + "': bootc has '" +
+                          (now->staged ? now->staged->digest : std::string("nothing")) +
+                          "' staged; not rebooting");
+  }
   auto result = logind_reboot();
   if (!result) {
     return wrap("Failed to reboot into staged deployment '" + staged.digest + "'", result.error());

@@ -66,6 +66,24 @@ Error temporary(std::string message) {
   return make_error(ErrorKind::Temporary, std::move(message));
 }
 
+/// The non-empty lines of `text`, each trimmed, joined with "; ".
+std::string one_line(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos) {
+      if (!out.empty()) out += "; ";
+      out += line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 /// "90 s" or "250 ms".
 std::string duration_text(std::chrono::milliseconds ms) {
   if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
@@ -109,9 +127,10 @@ Result<void> run_transaction(const std::string& address, const TransactionOption
   progress.options = &options;
   sd_bus_slot* raw_slot = nullptr;
   int r = sd_bus_add_match(bus->get(), &raw_slot, kTransactionMatch, on_signal, &progress);
-  if (r < 0)
+  if (r < 0) {
     return temporary("Failed to subscribe to the rpm-ostreed transaction: " +
                      std::string(std::strerror(-r)));
+  }
   SlotPtr slot(raw_slot);
 
   {
@@ -122,8 +141,9 @@ Result<void> run_transaction(const std::string& address, const TransactionOption
     r = sd_bus_call_method(bus->get(), nullptr, "/", kTransactionInterface, "Start", error.get(),
                            &reply, "");
     MessagePtr owned(reply);
-    if (r < 0)
+    if (r < 0) {
       return temporary("Failed to start the rpm-ostreed transaction: " + error.describe(r));
+    }
   }
 
   while (!progress.finished) {
@@ -146,7 +166,8 @@ Result<void> run_transaction(const std::string& address, const TransactionOption
     }
   }
   if (!progress.success) {
-    const std::string& why = progress.message.empty() ? progress.last_error_line : progress.message;
+    const std::string why =
+        one_line(progress.message.empty() ? progress.last_error_line : progress.message);
     return temporary("rpm-ostreed transaction failed: " + (why.empty() ? "no reason given" : why));
   }
   return {};

@@ -18,7 +18,8 @@ Objects
   /org/projectatomic/rpmostree1/<osname> (…OS): Rebase(a{sv} s as → s), UpdateDeployment
       (a{sv} a{sv} → s, honours "set-refspec"), Cleanup(as → s), FinalizeDeployment(a{sv} → s),
       BootedDeployment / DefaultDeployment (a{sv}), Name (s).
-  Each transaction is served on its own peer-to-peer D-Bus server (unix:dir=…) at "/",
+  Each transaction is served on its own peer-to-peer D-Bus server (unix:dir=<state dir>/txn-*)
+  at "/" (fake_rpmostreed_txn.py),
   interface …Transaction: Start() → b, Cancel(), Title; signals Message, TaskBegin, TaskEnd,
   PercentProgress, ProgressEnd, Finished(b, s).
 
@@ -51,15 +52,16 @@ import tempfile
 
 import dbus
 import dbus.mainloop.glib
-import dbus.server
 import dbus.service
 from gi.repository import GLib
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+from fake_rpmostreed_txn import Transaction  # noqa: E402
 
 BUS_NAME = "org.projectatomic.rpmostree1"
 BASE = "/org/projectatomic/rpmostree1"
 SYSROOT_IFACE = BUS_NAME + ".Sysroot"
 OS_IFACE = BUS_NAME + ".OS"
-TXN_IFACE = BUS_NAME + ".Transaction"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
 GIO_FAILED = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code0"
 
@@ -175,162 +177,6 @@ class Daemon:
                          "with `rpm-ostree cancel`" % self.active.title)
         self.active = Transaction(self, title, work)
         return self.active.address
-
-
-class TxnObject(dbus.service.Object):
-    """The Transaction interface at "/" on every peer connection of one transaction."""
-
-    def __init__(self, txn):
-        super().__init__()
-        self.txn = txn
-
-    @dbus.service.method(TXN_IFACE, in_signature="", out_signature="b")
-    def Start(self):
-        return self.txn.start()
-
-    @dbus.service.method(TXN_IFACE, in_signature="", out_signature="")
-    def Cancel(self):
-        self.txn.cancel()
-
-    @dbus.service.method(PROPS_IFACE, in_signature="ss", out_signature="v")
-    def Get(self, interface, prop):
-        if prop == "Title":
-            return dbus.String(self.txn.title)
-        if prop == "InitiatingClientDescription":
-            return dbus.String("imageswitch")
-        raise dbus.DBusException("no such property", name="org.freedesktop.DBus.Error.UnknownProperty")
-
-    @dbus.service.signal(TXN_IFACE, signature="s")
-    def Message(self, text):
-        pass
-
-    @dbus.service.signal(TXN_IFACE, signature="s")
-    def TaskBegin(self, text):
-        pass
-
-    @dbus.service.signal(TXN_IFACE, signature="s")
-    def TaskEnd(self, text):
-        pass
-
-    @dbus.service.signal(TXN_IFACE, signature="su")
-    def PercentProgress(self, text, percentage):
-        pass
-
-    @dbus.service.signal(TXN_IFACE, signature="")
-    def ProgressEnd(self):
-        pass
-
-    @dbus.service.signal(TXN_IFACE, signature="bs")
-    def Finished(self, success, error_message):
-        pass
-
-
-class TxnServer(dbus.server.Server):
-    def __new__(cls, address, txn):
-        return super().__new__(cls, address)
-
-    def __init__(self, address, txn):
-        super().__init__()
-        self.txn = txn
-
-    def connection_added(self, conn):
-        self.txn.connections.append(conn)
-        self.txn.obj.add_to_connection(conn, "/")
-
-    def connection_removed(self, conn):
-        if conn in self.txn.connections:
-            self.txn.connections.remove(conn)
-            try:
-                self.txn.obj.remove_from_connection(conn)
-            except Exception:
-                pass
-
-
-class Transaction:
-    def __init__(self, daemon, title, work):
-        self.daemon = daemon
-        self.title = title
-        self.work = work
-        self.connections = []
-        self.started = False
-        self.done = False
-        self.obj = TxnObject(self)
-        self.sockdir = tempfile.mkdtemp(prefix="fake-rpmostree-txn-")
-        self.server = TxnServer("unix:dir=" + self.sockdir, self)
-        self.address = self.server.address
-
-    def start(self):
-        if self.started:
-            return False
-        self.started = True
-        GLib.idle_add(self.run)
-        return True
-
-    def cancel(self):
-        if not self.done:
-            self.finish(False, "Transaction cancelled")
-
-    def flush(self):
-        for c in self.connections:
-            try:
-                c.flush()
-            except Exception:
-                pass
-
-    def run(self):
-        faults = self.daemon.faults()
-        self.obj.TaskBegin(self.title)
-        self.obj.Message("Pulling manifest for " + self.title)
-        steps = int(faults.get("progress_steps", 5))
-        for i in range(steps + 1):
-            self.obj.PercentProgress("Importing layers", dbus.UInt32(i * 100 // max(steps, 1)))
-        if faults.get("crash_before_finished"):
-            self.flush()
-            os._exit(3)
-        delay = float(faults.get("delay_s", 0))
-        GLib.timeout_add(int(delay * 1000), self.complete, faults)
-        return False
-
-    def complete(self, faults):
-        if self.done:
-            return False
-        if faults.get("fail"):
-            self.finish(False, faults["fail"])
-            return False
-        try:
-            self.work(self)
-        except Exception as e:  # the work's own failure becomes Finished(false)
-            self.finish(False, str(e))
-            return False
-        self.obj.TaskEnd(self.title)
-        self.finish(True, "")
-        return False
-
-    def finish(self, success, message):
-        self.done = True
-        self.obj.Finished(dbus.Boolean(success), message)
-        self.flush()
-        if self.daemon.active is self:
-            self.daemon.active = None
-        GLib.timeout_add(2000, self.close)
-
-    def close(self):
-        try:
-            self.server.disconnect()
-        except Exception:
-            pass
-        for c in self.connections:
-            try:
-                c.close()
-            except Exception:
-                pass
-        try:
-            for name in os.listdir(self.sockdir):
-                os.unlink(os.path.join(self.sockdir, name))
-            os.rmdir(self.sockdir)
-        except OSError:
-            pass
-        return False
 
 
 def variant_plain(v):

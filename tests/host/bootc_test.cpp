@@ -7,6 +7,8 @@
 
 #include "bootc.h"
 #include "bus_fixture.h"
+#include "host_factory.h"
+#include "rpmostree.h"
 
 using namespace imageswitch;
 using namespace imageswitch::testing;
@@ -153,4 +155,21 @@ TEST_CASE("a missing bootc executable is a clear error") {
   CHECK(r.error().message ==
         "Failed to read the bootc status: Failed to run '/nonexistent/bootc': No such file or "
         "directory");
+}
+
+TEST_CASE("make_host_backend picks bootc and honours IMAGESWITCH_BOOTC") {
+  FakeBootc fake;
+  setenv("IMAGESWITCH_BOOTC", fake.exe.c_str(), 1);
+  Settings settings;
+  settings.backend = "bootc";
+  auto backend = make_host_backend(settings);
+  REQUIRE(backend != nullptr);
+  auto st = backend->status();
+  unsetenv("IMAGESWITCH_BOOTC");
+  REQUIRE_MESSAGE(st.ok(), st.error().message);
+  CHECK(st->booted->digest == kA);
+  settings.backend = "rpm-ostree";
+  CHECK(dynamic_cast<RpmOstreeBackend*>(make_host_backend(settings).get()) != nullptr);
+  settings.backend = "yum";
+  CHECK(make_host_backend(settings) == nullptr);
 }

@@ -1,6 +1,12 @@
 // Integration tests of RpmOstreeBackend against fake_rpmostreed.py on a private dbus-daemon.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "bus_fixture.h"
@@ -123,14 +129,18 @@ TEST_CASE("stage refuses an unpinned reference") {
 TEST_CASE("Finished(false) surfaces the daemon's message") {
   HostFixture f;
   f.init_state(pinned_image('a'));
-  write_text(f.faults, R"({"fail": "Fetching manifest: 503 Service Unavailable"})");
+  write_text(f.faults,
+             R"({"fail": "Fetching manifest: 503 Service Unavailable\n  (retry later)\n"})");
   REQUIRE(f.start_rpmostreed());
   std::vector<std::string> lines;
   RpmOstreeBackend backend(quick(lines));
   auto r = backend.stage(pinned_image('c'));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == ErrorKind::Temporary);
-  CHECK(contains(r.error().message, "Fetching manifest: 503 Service Unavailable"));
+  CHECK(contains(r.error().message,
+                 "rpm-ostreed transaction failed: Fetching manifest: 503 Service Unavailable; "
+                 "(retry later)"));
+  CHECK_FALSE(contains(r.error().message, "\n"));
   CHECK(contains(r.error().message, "Failed to stage '" + pinned_image('c') + "'"));
   CHECK(state_of(f)["staged"].is_null());
 }
@@ -271,4 +281,30 @@ TEST_CASE("reboot with a checksum that is not the staged one is refused") {
   REQUIRE_FALSE(r.ok());
   CHECK(contains(r.error().message, "Expected staged base checksum"));
   CHECK(state_of(f)["reboot_requests"] == 0);
+}
+
+TEST_CASE("without a progress callback the transaction progress goes to the journal") {
+  HostFixture f;
+  f.init_state(pinned_image('a'));
+  REQUIRE(f.start_rpmostreed());
+  setenv("IMAGESWITCH_LOG", "stderr", 1);  // journal.h: the same lines on stderr
+  const std::string captured = f.dir.file("stderr.txt");
+  const int saved = dup(2);
+  const int fd = open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(fd >= 0);
+  dup2(fd, 2);
+  close(fd);
+  Result<void> r;
+  {
+    RpmOstreeOptions o;
+    o.transaction_timeout = std::chrono::seconds(20);
+    RpmOstreeBackend backend(o);
+    r = backend.stage(pinned_image('c'));
+  }
+  dup2(saved, 2);
+  close(saved);
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const std::string text = read_text(captured);
+  CHECK(contains(text, "imageswitch: Importing layers 100%"));
+  CHECK(contains(text, "imageswitch: imageswitch run (ostree-unverified-registry:"));
 }
