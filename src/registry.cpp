@@ -140,7 +140,7 @@ Result<std::string> RegistryClient::base_url(const Endpoint& ep) {
   if (it == scheme_.end() && !ep.insecure) it = scheme_.emplace(host, "https").first;
   if (it == scheme_.end()) {
     // insecure: try TLS without verification first, fall back to plain HTTP.
-    HttpRequest probe{"GET", "https://" + url_host + "/v2/", {}, 64 << 10, false, ""};
+    HttpRequest probe{"GET", "https://" + url_host + "/v2/", {}, 64 << 10, false, "", 1};
     auto r = http_.send(probe);
     it = scheme_.emplace(host, r ? "https" : "http").first;
   }
@@ -190,7 +190,7 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (j.contains("expires_in") && j["expires_in"].is_number_integer())
     expires = std::max<long>(j["expires_in"].get<long>(), 1);
   tokens_[ep.repository] =
-      Token{token, std::chrono::steady_clock::now() + std::chrono::seconds(expires)};
+      Token{token, std::chrono::steady_clock::now() + std::chrono::seconds(expires), ch};
   return token;
 }
 
@@ -201,8 +201,11 @@ Result<HttpResponse> RegistryClient::send_with_auth(const Endpoint& ep, HttpRequ
     req.headers.resize(plain);
     auto tok = tokens_.find(ep.repository);
     if (tok != tokens_.end() && tok->second.expires <= std::chrono::steady_clock::now()) {
+      AuthChallenge ch = tok->second.challenge;  // expired: ask the same realm for a new one
       tokens_.erase(tok);
-      tok = tokens_.end();
+      if (auto t = fetch_token(ep, ch); !t) return t.error();
+      refreshed = true;
+      tok = tokens_.find(ep.repository);
     }
     if (tok != tokens_.end()) {
       req.headers.push_back("Authorization: Bearer " + tok->second.value);

@@ -74,6 +74,7 @@ class RegistryClient {
   struct Token {
     std::string value;
     std::chrono::steady_clock::time_point expires;
+    AuthChallenge challenge;  ///< to renew the token without another 401
   };
   Result<HttpResponse> request(const Endpoint& ep, const std::string& method,
                                const std::string& suffix, std::size_t max_body);

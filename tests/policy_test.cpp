@@ -102,7 +102,8 @@ TEST_CASE("policy parsing") {
   std::string key = t.write("k.pub", pair.public_pem());
   auto p = parse_policy(R"({"default":[{"type":"reject"}],"transports":{"docker":{
       "quay.io":[{"type":"insecureAcceptAnything"}],
-      "quay.io/ns":[{"type":"sigstoreSigned","keyPath":")" + key + R"(",
+      "quay.io/ns":[{"type":"sigstoreSigned","keyPath":")" +
+                            key + R"(",
                      "signedIdentity":{"type":"matchRepository"}}],
       "quay.io/ns/repo":[{"type":"sigstoreSigned","keyDatas":[")" +
                             base64_encode(pair.public_pem()) + R"("]}],
@@ -150,9 +151,11 @@ TEST_CASE("policy evaluation") {
   std::string key2 = t.write("k2.pub", k2.public_pem());
   auto policy = parse_policy(R"({"default":[{"type":"reject"}],"transports":{"docker":{
       "localhost:5000/open":[{"type":"insecureAcceptAnything"}],
-      "localhost:5000/signed":[{"type":"sigstoreSigned","keyPaths":[")" + key1 + R"(",")" + key2 +
+      "localhost:5000/signed":[{"type":"sigstoreSigned","keyPaths":[")" +
+                                 key1 + R"(",")" + key2 +
                                  R"("]}],
-      "localhost:5000/cosign":[{"type":"sigstoreSigned","keyPath":")" + key1 +
+      "localhost:5000/cosign":[{"type":"sigstoreSigned","keyPath":")" +
+                                 key1 +
                                  R"(","signedIdentity":{"type":"matchRepository"}}],
       "localhost:5000/fulcio":[{"type":"sigstoreSigned","fulcio":{"caPath":"/x"}}],
       "localhost:5000/gpg":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/x"}],
@@ -215,9 +218,10 @@ TEST_CASE("policy evaluation") {
   REQUIRE_MESSAGE(cos.ok(), (cos.ok() ? "" : cos.error().message));
   CHECK(cos->find("ECDSA P-256 key '" + key1 + "'") != std::string::npos);
   // a failing fetch is reported as such
-  auto broken = eval("localhost:5000/cosign:1", kDigest, []() -> Result<std::vector<CandidateSignature>> {
-    return make_error(ErrorKind::Temporary, "boom");
-  });
+  auto broken =
+      eval("localhost:5000/cosign:1", kDigest, []() -> Result<std::vector<CandidateSignature>> {
+        return make_error(ErrorKind::Temporary, "boom");
+      });
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().kind == ErrorKind::Temporary);
 }
