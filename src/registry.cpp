@@ -250,17 +250,31 @@ Result<std::string> RegistryClient::head_manifest(const Endpoint& ep,
                                                   const std::string& reference) {
   std::string what = "'" + ep.repository + (reference.find(':') != std::string::npos ? "@" : ":") +
                      reference + "'";
-  auto resp = request(ep, "HEAD", "/manifests/" + reference, 0);
+  auto resp = request(ep, "HEAD", "/manifests/" + reference, kMaxManifestBytes);
   if (!resp) return resp.error();
   if (resp->status != 200) return http_error("manifest " + what, *resp);
   return resp->header("docker-content-digest");
 }
 
 Result<Manifest> RegistryClient::get_manifest(const Endpoint& ep, const std::string& reference) {
+  auto m = find_manifest(ep, reference);
+  if (!m) return m.error();
+  if (!*m) {
+    bool by_digest = reference.find(':') != std::string::npos;
+    return make_error(ErrorKind::Degraded, "Failed to fetch manifest '" + ep.repository +
+                                               (by_digest ? "@" : ":") + reference +
+                                               "': HTTP 404 (not found)");
+  }
+  return std::move(**m);
+}
+
+Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep,
+                                                              const std::string& reference) {
   bool by_digest = reference.find(':') != std::string::npos;
   std::string what = "'" + ep.repository + (by_digest ? "@" : ":") + reference + "'";
   auto resp = request(ep, "GET", "/manifests/" + reference, kMaxManifestBytes);
   if (!resp) return wrap("Failed to fetch manifest " + what, resp.error());
+  if (resp->status == 404) return std::optional<Manifest>();
   if (resp->status != 200) return http_error("manifest " + what, *resp);
   Manifest m;
   m.body = std::move(resp->body);
@@ -280,7 +294,7 @@ Result<Manifest> RegistryClient::get_manifest(const Endpoint& ep, const std::str
   auto mt = manifest_type(what, j, resp->header("content-type"));
   if (!mt) return mt.error();
   m.media_type = *mt;
-  return m;
+  return std::optional<Manifest>(std::move(m));
 }
 
 Result<Manifest> RegistryClient::get_platform_manifest(const Endpoint& ep,

@@ -129,6 +129,14 @@ TEST_CASE("mirrors: signatures come from the repository contacted; the pinned re
   CHECK(check(digest_only, r.image("mirrored")).ok());
   // … but it is for a digest, and it has no signatures
   CHECK(has(rejected(digest_only, src + "@" + r.image("mirrored", "digest")), "no sigstore"));
+  // verify without a prior resolve finds the repository to read signatures from (HEAD)
+  RegistryImageTrust fresh(with.settings);
+  ResolvedImage pinned{src + ":v1", src, r.image("mirrored", "digest")};
+  auto v = fresh.verify(pinned);
+  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
+  RegistryImageTrust fresh_nosig(without.settings);
+  CHECK_FALSE(fresh_nosig.verify(pinned).ok());
+  CHECK(trust_request_count(fresh_nosig) >= 2);
   // a mirror that does not have the image falls through to the source
   Case missing(key_policy(r.key("ec")), conf(r.host("plain") + "/mirror/absent", "all"));
   CHECK(check(missing, r.image("mirrored")).ok());
