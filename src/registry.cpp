@@ -164,7 +164,9 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (auto s = ch.params.find("service"); s != ch.params.end())
     url += "service=" + percent_encode(s->second) + "&";
   url += "scope=" + percent_encode(scope);
-  HttpRequest req{"GET", url, {}, 1 << 20, true, ca_for(ep.host())};
+  std::string realm_host = url.substr(url.find("://") + 3);
+  realm_host = realm_host.substr(0, realm_host.find_first_of("/?"));
+  HttpRequest req{"GET", url, {}, 1 << 20, true, ca_for(realm_host)};
   if (ep.insecure) req.verify_tls = false;
   if (auto cred = options_.auth.lookup(ep.repository))
     req.headers.push_back("Authorization: Basic " +

@@ -105,6 +105,7 @@ TEST_CASE("policy parsing") {
       "quay.io/ns":[{"type":"sigstoreSigned","keyPath":")" +
                             key + R"(",
                      "signedIdentity":{"type":"matchRepository"}}],
+      "quay.io/ns/repo:pinned":[{"type":"reject"}],
       "quay.io/ns/repo":[{"type":"sigstoreSigned","keyDatas":[")" +
                             base64_encode(pair.public_pem()) + R"("]}],
       "*.example.com":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/x"}]}}})",
@@ -113,6 +114,10 @@ TEST_CASE("policy parsing") {
   std::string scope;
   p->requirements_for(ref("quay.io/ns/repo:1"), &scope);
   CHECK(scope == "quay.io/ns/repo");
+  CHECK(p->requirements_for(ref("quay.io/ns/repo:pinned"), &scope)[0].type ==
+        Requirement::Type::Reject);
+  CHECK(scope == "quay.io/ns/repo:pinned");
+  CHECK(p->requirements_for(ref("quay.io/ns/repo:1"), nullptr)[0].keys.size() == 1);
   p->requirements_for(ref("quay.io/ns/other:1"), &scope);
   CHECK(scope == "quay.io/ns");
   p->requirements_for(ref("quay.io/x/y"), &scope);
