@@ -77,7 +77,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) {
   auto delay = options_.backoff;
   for (int attempt = 1;; ++attempt) {
     auto resp = send_once(req);
-    bool last = attempt >= options_.max_attempts;
+    bool last = attempt >= (req.attempts > 0 ? req.attempts : options_.max_attempts);
     if (resp && (!retryable_status(resp->status) || last)) return resp;
     if (!resp && (resp.error().kind != ErrorKind::Temporary || last)) return resp;
     auto wait = delay;

@@ -32,6 +32,7 @@ struct HttpRequest {
   std::size_t max_body = 4 << 20;    ///< a larger body is an error
   bool verify_tls = true;
   std::string ca_pem;  ///< extra trust anchors (PEM); empty: the system's
+  int attempts = 0;    ///< 0: HttpOptions::max_attempts
 };
 
 /// One response; header names lower-case, repeated headers joined with ", " except

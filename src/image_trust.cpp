@@ -2,6 +2,9 @@
 
 namespace imageswitch {
 
+/// At most this many signatures are read per image.
+constexpr std::size_t kMaxSignatures = 64;
+
 RegistryImageTrust::RegistryImageTrust(const Settings& settings, HttpOptions http)
     : settings_(settings), http_(http) {}
 
@@ -61,8 +64,8 @@ Result<Endpoint> RegistryImageTrust::contacted_endpoint(const ImageRef& logical,
   if (!eps) return eps.error();
   std::optional<Error> first_error;
   for (const Endpoint& ep : *eps) {
-    auto m = client_->get_manifest(ep, digest);
-    if (m) return ep;
+    auto m = client_->head_manifest(ep, digest);
+    if (m && (m->empty() || *m == digest)) return ep;
     if (!first_error) first_error = m.error();
   }
   return *first_error;
@@ -77,14 +80,16 @@ Result<std::vector<CandidateSignature>> RegistryImageTrust::fetch_signatures(
             "' does not enable use-sigstore-attachments for '" + logical.name() + "'");
   auto ep = contacted_endpoint(logical, digest);
   if (!ep) return ep.error();
-  auto m = client_->get_manifest(*ep, signature_tag(digest));
+  auto m = client_->find_manifest(*ep, signature_tag(digest));
+  if (!m) return m.error();
   std::vector<CandidateSignature> out;
-  if (!m) {
-    if (m.error().message.find("HTTP 404") != std::string::npos) return out;  // unsigned
-    return m.error();
-  }
-  auto layers = signature_layers(m->body);
+  if (!*m) return out;  // no attachment: unsigned
+  auto layers = signature_layers((*m)->body);
   if (!layers) return layers.error();
+  if (layers->size() > kMaxSignatures)
+    return make_error(ErrorKind::Degraded, "Failed to read signatures of '" + ep->repository + "@" +
+                                               digest + "': more than " +
+                                               std::to_string(kMaxSignatures) + " signatures");
   for (const SignatureLayer& l : *layers) {
     CandidateSignature c;
     if (l.signature.empty()) {
@@ -113,6 +118,11 @@ Result<std::string> RegistryImageTrust::verify(const ResolvedImage& image) {
   TRY(load_policy_side());
   return evaluate_policy(*policy_, *intended, image.digest,
                          [&] { return fetch_signatures(*intended, image.digest); });
+}
+
+std::uint64_t trust_request_count(const ImageTrust& trust) {
+  auto* real = dynamic_cast<const RegistryImageTrust*>(&trust);
+  return real ? real->request_count() : 0;
 }
 
 std::unique_ptr<ImageTrust> make_image_trust(const Settings& settings) {

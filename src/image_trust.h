@@ -46,6 +46,9 @@ class RegistryImageTrust : public ImageTrust {
 /// The ImageTrust the agent uses.
 std::unique_ptr<ImageTrust> make_image_trust(const Settings& settings);
 
+/// HTTP requests made by `trust` if it is a RegistryImageTrust, else 0 (for the benchmark).
+std::uint64_t trust_request_count(const ImageTrust& trust);
+
 /// What `imageswitch check` prints.
 struct CheckReport {
   std::string pinned;       ///< "repository@sha256:…" (logical repository)

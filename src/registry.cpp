@@ -140,7 +140,7 @@ Result<std::string> RegistryClient::base_url(const Endpoint& ep) {
   if (it == scheme_.end() && !ep.insecure) it = scheme_.emplace(host, "https").first;
   if (it == scheme_.end()) {
     // insecure: try TLS without verification first, fall back to plain HTTP.
-    HttpRequest probe{"GET", "https://" + url_host + "/v2/", {}, 64 << 10, false, ""};
+    HttpRequest probe{"GET", "https://" + url_host + "/v2/", {}, 64 << 10, false, "", 1};
     auto r = http_.send(probe);
     it = scheme_.emplace(host, r ? "https" : "http").first;
   }
@@ -164,7 +164,9 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (auto s = ch.params.find("service"); s != ch.params.end())
     url += "service=" + percent_encode(s->second) + "&";
   url += "scope=" + percent_encode(scope);
-  HttpRequest req{"GET", url, {}, 1 << 20, true, ca_for(ep.host())};
+  std::string realm_host = url.substr(url.find("://") + 3);
+  realm_host = realm_host.substr(0, realm_host.find_first_of("/?"));
+  HttpRequest req{"GET", url, {}, 1 << 20, true, ca_for(realm_host)};
   if (ep.insecure) req.verify_tls = false;
   if (auto cred = options_.auth.lookup(ep.repository))
     req.headers.push_back("Authorization: Basic " +
@@ -190,7 +192,7 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (j.contains("expires_in") && j["expires_in"].is_number_integer())
     expires = std::max<long>(j["expires_in"].get<long>(), 1);
   tokens_[ep.repository] =
-      Token{token, std::chrono::steady_clock::now() + std::chrono::seconds(expires)};
+      Token{token, std::chrono::steady_clock::now() + std::chrono::seconds(expires), ch};
   return token;
 }
 
@@ -201,8 +203,11 @@ Result<HttpResponse> RegistryClient::send_with_auth(const Endpoint& ep, HttpRequ
     req.headers.resize(plain);
     auto tok = tokens_.find(ep.repository);
     if (tok != tokens_.end() && tok->second.expires <= std::chrono::steady_clock::now()) {
+      AuthChallenge ch = tok->second.challenge;  // expired: ask the same realm for a new one
       tokens_.erase(tok);
-      tok = tokens_.end();
+      if (auto t = fetch_token(ep, ch); !t) return t.error();
+      refreshed = true;
+      tok = tokens_.find(ep.repository);
     }
     if (tok != tokens_.end()) {
       req.headers.push_back("Authorization: Bearer " + tok->second.value);
@@ -247,17 +252,31 @@ Result<std::string> RegistryClient::head_manifest(const Endpoint& ep,
                                                   const std::string& reference) {
   std::string what = "'" + ep.repository + (reference.find(':') != std::string::npos ? "@" : ":") +
                      reference + "'";
-  auto resp = request(ep, "HEAD", "/manifests/" + reference, 0);
+  auto resp = request(ep, "HEAD", "/manifests/" + reference, kMaxManifestBytes);
   if (!resp) return resp.error();
   if (resp->status != 200) return http_error("manifest " + what, *resp);
   return resp->header("docker-content-digest");
 }
 
 Result<Manifest> RegistryClient::get_manifest(const Endpoint& ep, const std::string& reference) {
+  auto m = find_manifest(ep, reference);
+  if (!m) return m.error();
+  if (!*m) {
+    bool by_digest = reference.find(':') != std::string::npos;
+    return make_error(ErrorKind::Degraded, "Failed to fetch manifest '" + ep.repository +
+                                               (by_digest ? "@" : ":") + reference +
+                                               "': HTTP 404 (not found)");
+  }
+  return std::move(**m);
+}
+
+Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep,
+                                                              const std::string& reference) {
   bool by_digest = reference.find(':') != std::string::npos;
   std::string what = "'" + ep.repository + (by_digest ? "@" : ":") + reference + "'";
   auto resp = request(ep, "GET", "/manifests/" + reference, kMaxManifestBytes);
   if (!resp) return wrap("Failed to fetch manifest " + what, resp.error());
+  if (resp->status == 404) return std::optional<Manifest>();
   if (resp->status != 200) return http_error("manifest " + what, *resp);
   Manifest m;
   m.body = std::move(resp->body);
@@ -277,7 +296,7 @@ Result<Manifest> RegistryClient::get_manifest(const Endpoint& ep, const std::str
   auto mt = manifest_type(what, j, resp->header("content-type"));
   if (!mt) return mt.error();
   m.media_type = *mt;
-  return m;
+  return std::optional<Manifest>(std::move(m));
 }
 
 Result<Manifest> RegistryClient::get_platform_manifest(const Endpoint& ep,

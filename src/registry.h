@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,8 @@ class RegistryClient {
   /// GETs manifest `reference` (tag or digest) from `ep`; checks the body digest against a
   /// requested digest and Docker-Content-Digest; the body must be a known manifest type.
   Result<Manifest> get_manifest(const Endpoint& ep, const std::string& reference);
+  /// Like get_manifest, but a 404 answer yields nothing instead of an error.
+  Result<std::optional<Manifest>> find_manifest(const Endpoint& ep, const std::string& reference);
   /// HEADs manifest `reference`; returns Docker-Content-Digest ("" when absent).
   Result<std::string> head_manifest(const Endpoint& ep, const std::string& reference);
   /// Like get_manifest, but an index is followed to the manifest for this architecture.
@@ -74,6 +77,7 @@ class RegistryClient {
   struct Token {
     std::string value;
     std::chrono::steady_clock::time_point expires;
+    AuthChallenge challenge;  ///< to renew the token without another 401
   };
   Result<HttpResponse> request(const Endpoint& ep, const std::string& method,
                                const std::string& suffix, std::size_t max_body);

@@ -7,7 +7,8 @@
 using namespace imageswitch;
 
 TEST_CASE("base64 round trip and rejection") {
-  for (std::string s : std::vector<std::string>{"", "a", "ab", "abc", "user:pa:ss", std::string("\0\xff", 2)})
+  for (std::string s :
+       std::vector<std::string>{"", "a", "ab", "abc", "user:pa:ss", std::string("\0\xff", 2)})
     CHECK(base64_decode(base64_encode(s)) == s);
   CHECK_FALSE(base64_decode("abc").has_value());
   CHECK_FALSE(base64_decode("ab$=").has_value());
@@ -15,10 +16,14 @@ TEST_CASE("base64 round trip and rejection") {
 
 TEST_CASE("auth file: most specific key wins, schemes stripped, docker.io aliases") {
   std::string text = R"({"auths":{
-    "https://reg.example.com:5000": {"auth": ")" + base64_encode("host:h") + R"("},
-    "reg.example.com:5000/ns": {"auth": ")" + base64_encode("ns:n") + R"("},
-    "reg.example.com:5000/ns/repo": {"auth": ")" + base64_encode("repo:r:colon") + R"("},
-    "https://index.docker.io/v1/": {"auth": ")" + base64_encode("hub:d") + R"("},
+    "https://reg.example.com:5000": {"auth": ")" +
+                     base64_encode("host:h") + R"("},
+    "reg.example.com:5000/ns": {"auth": ")" +
+                     base64_encode("ns:n") + R"("},
+    "reg.example.com:5000/ns/repo": {"auth": ")" +
+                     base64_encode("repo:r:colon") + R"("},
+    "https://index.docker.io/v1/": {"auth": ")" +
+                     base64_encode("hub:d") + R"("},
     "other.io": {"username": "u", "password": "p"}
   }})";
   auto f = parse_auth_file(text, "t.json");
@@ -39,7 +44,8 @@ TEST_CASE("auth file: most specific key wins, schemes stripped, docker.io aliase
 TEST_CASE("auth file errors") {
   CHECK_FALSE(parse_auth_file("[]", "x").ok());
   CHECK_FALSE(parse_auth_file(R"({"auths":{"a.io":{"auth":"!!"}}})", "x").ok());
-  auto e = parse_auth_file(R"({"auths":{"a.io":{"auth":")" + base64_encode("nocolon") + R"("}}})", "f");
+  auto e =
+      parse_auth_file(R"({"auths":{"a.io":{"auth":")" + base64_encode("nocolon") + R"("}}})", "f");
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().message.find("user:password") != std::string::npos);
   CHECK(e.error().message.find("nocolon") == std::string::npos);  // no secrets in messages

@@ -77,7 +77,8 @@ TEST_CASE("malformed references name the problem") {
   CHECK(err("quay.io/a:-x").find("invalid tag") != std::string::npos);
   CHECK(err("a:" + std::string(129, 'x')).find("invalid tag") != std::string::npos);
   CHECK(err("quay.io/a@sha256:abc").find("invalid digest") != std::string::npos);
-  CHECK(err("quay.io/a@sha256:" + std::string(64, 'A')).find("invalid digest") != std::string::npos);
+  CHECK(err("quay.io/a@sha256:" + std::string(64, 'A')).find("invalid digest") !=
+        std::string::npos);
   CHECK(err("quay.io/a@sha512:" + std::string(128, 'a')).find("unsupported digest") !=
         std::string::npos);
   CHECK(err("quay.io/a@" + kDigest + "@" + kDigest).find("more than one") != std::string::npos);

@@ -102,8 +102,10 @@ TEST_CASE("policy parsing") {
   std::string key = t.write("k.pub", pair.public_pem());
   auto p = parse_policy(R"({"default":[{"type":"reject"}],"transports":{"docker":{
       "quay.io":[{"type":"insecureAcceptAnything"}],
-      "quay.io/ns":[{"type":"sigstoreSigned","keyPath":")" + key + R"(",
+      "quay.io/ns":[{"type":"sigstoreSigned","keyPath":")" +
+                            key + R"(",
                      "signedIdentity":{"type":"matchRepository"}}],
+      "quay.io/ns/repo:pinned":[{"type":"reject"}],
       "quay.io/ns/repo":[{"type":"sigstoreSigned","keyDatas":[")" +
                             base64_encode(pair.public_pem()) + R"("]}],
       "*.example.com":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/x"}]}}})",
@@ -112,6 +114,10 @@ TEST_CASE("policy parsing") {
   std::string scope;
   p->requirements_for(ref("quay.io/ns/repo:1"), &scope);
   CHECK(scope == "quay.io/ns/repo");
+  CHECK(p->requirements_for(ref("quay.io/ns/repo:pinned"), &scope)[0].type ==
+        Requirement::Type::Reject);
+  CHECK(scope == "quay.io/ns/repo:pinned");
+  CHECK(p->requirements_for(ref("quay.io/ns/repo:1"), nullptr)[0].keys.size() == 1);
   p->requirements_for(ref("quay.io/ns/other:1"), &scope);
   CHECK(scope == "quay.io/ns");
   p->requirements_for(ref("quay.io/x/y"), &scope);
@@ -150,9 +156,11 @@ TEST_CASE("policy evaluation") {
   std::string key2 = t.write("k2.pub", k2.public_pem());
   auto policy = parse_policy(R"({"default":[{"type":"reject"}],"transports":{"docker":{
       "localhost:5000/open":[{"type":"insecureAcceptAnything"}],
-      "localhost:5000/signed":[{"type":"sigstoreSigned","keyPaths":[")" + key1 + R"(",")" + key2 +
+      "localhost:5000/signed":[{"type":"sigstoreSigned","keyPaths":[")" +
+                                 key1 + R"(",")" + key2 +
                                  R"("]}],
-      "localhost:5000/cosign":[{"type":"sigstoreSigned","keyPath":")" + key1 +
+      "localhost:5000/cosign":[{"type":"sigstoreSigned","keyPath":")" +
+                                 key1 +
                                  R"(","signedIdentity":{"type":"matchRepository"}}],
       "localhost:5000/fulcio":[{"type":"sigstoreSigned","fulcio":{"caPath":"/x"}}],
       "localhost:5000/gpg":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/x"}],
@@ -215,9 +223,10 @@ TEST_CASE("policy evaluation") {
   REQUIRE_MESSAGE(cos.ok(), (cos.ok() ? "" : cos.error().message));
   CHECK(cos->find("ECDSA P-256 key '" + key1 + "'") != std::string::npos);
   // a failing fetch is reported as such
-  auto broken = eval("localhost:5000/cosign:1", kDigest, []() -> Result<std::vector<CandidateSignature>> {
-    return make_error(ErrorKind::Temporary, "boom");
-  });
+  auto broken =
+      eval("localhost:5000/cosign:1", kDigest, []() -> Result<std::vector<CandidateSignature>> {
+        return make_error(ErrorKind::Temporary, "boom");
+      });
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().kind == ErrorKind::Temporary);
 }

@@ -64,7 +64,8 @@ location = "wildmirror.local/w"
   REQUIRE_FALSE(blocked.ok());
   CHECK(blocked.error().message.find("blocked") != std::string::npos);
   CHECK(eps(*c, "quay.io/ocpx/y:1") == std::vector<std::string>{"quay.io/ocpx/y"});  // boundary
-  CHECK(eps(*c, "plain.local:5000/a/b") == std::vector<std::string>{"plain.local:5000/a/b insecure"});
+  CHECK(eps(*c, "plain.local:5000/a/b") ==
+        std::vector<std::string>{"plain.local:5000/a/b insecure"});
   CHECK(eps(*c, "plain.local/a") == std::vector<std::string>{"plain.local/a"});  // port differs
   CHECK(eps(*c, "reg.wild.io/a") == std::vector<std::string>{"wildmirror.local/w"});
   CHECK(eps(*c, "docker.io/library/busybox") ==
@@ -72,7 +73,8 @@ location = "wildmirror.local/w"
 }
 
 TEST_CASE("registries.conf errors") {
-  CHECK_FALSE(parse_registries_conf("[[registry]]\ninsecure = \"yes\"\nlocation=\"a.io\"", "f").ok());
+  CHECK_FALSE(
+      parse_registries_conf("[[registry]]\ninsecure = \"yes\"\nlocation=\"a.io\"", "f").ok());
   CHECK_FALSE(parse_registries_conf("[registries.search]\nregistries = []", "f").ok());
   auto e = parse_registries_conf(
       "[[registry]]\nlocation=\"a.io\"\n[[registry.mirror]]\nlocation=\"b.io\"\n"
@@ -86,7 +88,8 @@ TEST_CASE("registries.conf errors") {
 
 TEST_CASE("registries.d: most precise scope, default-docker") {
   RegistriesD d;
-  REQUIRE(parse_registries_d_file("default-docker:\n  use-sigstore-attachments: true\n", "a", d).ok());
+  REQUIRE(
+      parse_registries_d_file("default-docker:\n  use-sigstore-attachments: true\n", "a", d).ok());
   REQUIRE(parse_registries_d_file(R"(docker:
   quay.io/ocp:
     use-sigstore-attachments: false
@@ -109,8 +112,8 @@ TEST_CASE("registries.d: most precise scope, default-docker") {
                                   "c", e)
               .ok());
   CHECK_FALSE(e.use_sigstore_attachments(ref("localhost:5000/x")));
-  CHECK_FALSE(parse_registries_d_file("docker:\n  quay.io/ocp:\n    use-sigstore-attachments: maybe\n",
-                                      "x", e)
+  CHECK_FALSE(parse_registries_d_file(
+                  "docker:\n  quay.io/ocp:\n    use-sigstore-attachments: maybe\n", "x", e)
                   .ok());
   CHECK_FALSE(parse_registries_d_file("default-docker: {}\n", "dup", d).ok());
   CHECK_FALSE(parse_registries_d_file("docker: [1, 2", "bad", e).ok());

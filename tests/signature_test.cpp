@@ -34,13 +34,14 @@ TEST_CASE("each supported key type verifies its own signature and rejects tamper
 }
 
 TEST_CASE("key descriptions and unsupported keys") {
-  CHECK(load_public_key(testkeys::generate("P-256").public_pem(), "x")->description.rfind(
-            "ECDSA P-256 key x (SHA256:", 0) == 0);
-  CHECK(load_public_key(testkeys::generate("Ed25519").public_pem(), "x")->description.rfind(
-            "Ed25519", 0) == 0);
+  CHECK(load_public_key(testkeys::generate("P-256").public_pem(), "x")
+            ->description.rfind("ECDSA P-256 key x (SHA256:", 0) == 0);
+  CHECK(load_public_key(testkeys::generate("Ed25519").public_pem(), "x")
+            ->description.rfind("Ed25519", 0) == 0);
   CHECK_FALSE(load_public_key(testkeys::generate("P-521").public_pem(), "x").ok());
   CHECK_FALSE(load_public_key(testkeys::generate("RSA-1024").public_pem(), "x").ok());
-  CHECK_FALSE(load_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "x").ok());
+  CHECK_FALSE(
+      load_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "x").ok());
   CHECK_FALSE(load_public_key("garbage", "x").ok());
 }
 
@@ -56,14 +57,18 @@ TEST_CASE("payload parsing is strict") {
   CHECK(bad("not json"));
   CHECK(bad("[]"));
   CHECK(bad(R"({"optional":null})"));
-  CHECK(bad(R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
-            kDigest + R"("},"type":"cosign container image signature","extra":1}})"));
-  CHECK(bad(R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
-            kDigest + R"("},"type":"Cosign container image signature"}})"));
-  CHECK(bad(R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
-            kDigest + R"("}}})"));
-  CHECK(bad(R"({"critical":{"identity":{"docker-reference":"a","x":1},"image":{"docker-manifest-digest":")" +
-            kDigest + R"("},"type":"cosign container image signature"}})"));
+  CHECK(bad(
+      R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
+      kDigest + R"("},"type":"cosign container image signature","extra":1}})"));
+  CHECK(bad(
+      R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
+      kDigest + R"("},"type":"Cosign container image signature"}})"));
+  CHECK(bad(
+      R"({"critical":{"identity":{"docker-reference":"a"},"image":{"docker-manifest-digest":")" +
+      kDigest + R"("}}})"));
+  CHECK(bad(
+      R"({"critical":{"identity":{"docker-reference":"a","x":1},"image":{"docker-manifest-digest":")" +
+      kDigest + R"("},"type":"cosign container image signature"}})"));
   CHECK(bad(testkeys::payload("a", "sha256:1234")));
   CHECK(bad(testkeys::payload("a", kDigest, "5")));
   CHECK(bad(testkeys::payload("a", kDigest) + "trailing"));
@@ -79,7 +84,8 @@ TEST_CASE("attachment manifest layers") {
     "layers":[
       {"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","size":10,"digest":")" +
                      kDigest + R"(","annotations":{"dev.cosignproject.cosign/signature":"AQID"}},
-      {"mediaType":"application/octet-stream","size":1,"digest":")" + kDigest + R"("},
+      {"mediaType":"application/octet-stream","size":1,"digest":")" +
+                     kDigest + R"("},
       {"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","size":10,"digest":")" +
                      kDigest + R"("}]})";
   auto l = signature_layers(body);

@@ -26,7 +26,8 @@ struct KeyPair {
   std::string sign(const std::string& payload) const {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     bool ed = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519;
-    if (EVP_DigestSignInit(ctx.get(), nullptr, ed ? nullptr : EVP_sha256(), nullptr, key.get()) != 1)
+    if (EVP_DigestSignInit(ctx.get(), nullptr, ed ? nullptr : EVP_sha256(), nullptr, key.get()) !=
+        1)
       throw std::runtime_error("sign init");
     std::size_t len = 0;
     auto p = reinterpret_cast<const unsigned char*>(payload.data());
@@ -44,10 +45,14 @@ struct KeyPair {
 /// kind: "P-256", "P-384", "P-521", "RSA-2048", "RSA-1024", "Ed25519".
 inline KeyPair generate(const std::string& kind) {
   EVP_PKEY* k = nullptr;
-  if (kind == "Ed25519") k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  else if (kind == "RSA-2048") k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)2048);
-  else if (kind == "RSA-1024") k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)1024);
-  else k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", kind.c_str());
+  if (kind == "Ed25519")
+    k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  else if (kind == "RSA-2048")
+    k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)2048);
+  else if (kind == "RSA-1024")
+    k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)1024);
+  else
+    k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", kind.c_str());
   if (!k) throw std::runtime_error("keygen " + kind);
   return KeyPair{std::shared_ptr<EVP_PKEY>(k, EVP_PKEY_free)};
 }
