@@ -20,15 +20,16 @@ CLI:
                "<token>": {"user": "ops", "groups": [], "grants": [{"resource": "leases",
                                                                    "namespace": "x"}]}}
      Client certificates (signed by CA.pem) give user = CN, groups = O.
-  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user"}.
+  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "time"}.
 
 Control endpoints (no authentication, not logged; tests only):
   POST /_fake/faults  [{"method": "PATCH", "path": "^/api/v1/nodes/", "status": 409,
-                        "count": 3, "delay_s": 0, "message": "..."}]   (status 0: delay only;
+                        "count": 3, "delay_s": 0, "message": "...", "details": {...}}]
+                       (status 0: delay only;
                         count -1: forever; replaces the list)
   POST /_fake/nodes   Node (replaces the node of that name)
   POST /_fake/pdbs    [PDB] (replaces the list)
-  GET  /_fake/state   {"nodes", "pods", "pdbs", "leases", "events"}
+  GET  /_fake/state   {"nodes", "pods", "pdbs", "leases", "events", "evictions"}
 """
 import argparse
 import copy
@@ -43,7 +44,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.RLock()
-STATE = {"nodes": {}, "pods": {}, "pdbs": [], "leases": {}, "events": [], "endpoints": {}}
+STATE = {"nodes": {}, "pods": {}, "pdbs": [], "leases": {}, "events": [], "endpoints": {},
+         "evictions": []}
 FAULTS = []
 RV = [1000]
 ARGS = None
@@ -184,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
     def record(self, status, user):
         with open(ARGS.log, "a") as log:
             log.write(json.dumps({"method": self.command, "path": self.path, "status": status,
-                                  "user": user}) + "\n")
+                                  "user": user, "time": time.time()}) + "\n")
 
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
@@ -229,7 +231,8 @@ class Handler(BaseHTTPRequestHandler):
         reasons = {401: "Unauthorized", 403: "Forbidden", 409: "Conflict",
                    429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
         message = fault.get("message", "injected fault %d" % status)
-        return status, status_body(status, reasons.get(status, "Unknown"), message)
+        return status, status_body(status, reasons.get(status, "Unknown"), message,
+                                   fault.get("details"))
 
     def control(self, path):
         body = self.read_body() if self.command == "POST" else None
@@ -250,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
                     "nodes": list(STATE["nodes"].values()),
                     "pods": [public(p) for p in STATE["pods"].values()],
                     "pdbs": STATE["pdbs"], "leases": list(STATE["leases"].values()),
-                    "events": STATE["events"]})
+                    "events": STATE["events"], "evictions": STATE["evictions"]})
             else:
                 return self.send_json(404, {})
         self.send_json(200, {})
@@ -388,8 +391,8 @@ def evict(ns, name, body, node, user):
                                           "1 currently" % pdb["name"]}]})
         pdb["disruptionsAllowed"] -= 1
     fake = pod.setdefault("x-fake", {})
-    grace = options.get("gracePeriodSeconds")
-    fake["_grace"] = grace
+    STATE["evictions"].append({"pod": pod_key(ns, name), "uid": pod["metadata"]["uid"],
+                               "gracePeriodSeconds": options.get("gracePeriodSeconds")})
     fake["_delete_at"] = time.time() + fake.get("terminate_after_s", 0)
     pod["metadata"]["deletionTimestamp"] = now_iso()
     pod["metadata"]["resourceVersion"] = next_rv()
