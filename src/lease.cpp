@@ -63,7 +63,7 @@ std::string LeaseGate::slot_name(int index) const {
 }
 
 std::string LeaseGate::collection() const {
-  return "/apis/coordination.k8s.io/v1/namespaces/" + url_encode(options_.namespace_) + "/leases/";
+  return "/apis/coordination.k8s.io/v1/namespaces/" + url_encode(options_.namespace_) + "/leases";
 }
 
 Result<bool> LeaseGate::try_slot(int index, bool take) {
@@ -72,7 +72,7 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
   const std::string base = collection();
   const int attempts = std::max(1, client_->options().conflict_retries + 1);
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    auto got = client_->call({"get", "lease", full}, "GET", base + url_encode(name));
+    auto got = client_->call({"get", "lease", full}, "GET", base + "/" + url_encode(name));
     if (!got) return got.error();
     const std::string now = kube_micro_time_now();
     nlohmann::json spec = {{"holderIdentity", options_.holder},
@@ -80,7 +80,7 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
                            {"renewTime", now}};
     ApiTarget target{"update", "lease", full};
     std::string method = "PUT";
-    std::string path = base + url_encode(name);
+    std::string path = base + "/" + url_encode(name);
     nlohmann::json lease;
     if (got->status == 404) {
       if (!take) return false;
@@ -137,7 +137,7 @@ Result<void> LeaseGate::release() {
     const std::string full = options_.namespace_ + "/" + name;
     const int attempts = std::max(1, client_->options().conflict_retries + 1);
     for (int attempt = 0;; ++attempt) {
-      auto got = client_->call({"get", "lease", full}, "GET", base + url_encode(name));
+      auto got = client_->call({"get", "lease", full}, "GET", base + "/" + url_encode(name));
       if (!got) return got.error();
       if (got->status == 404) break;
       if (got->status / 100 != 2) return api_error({"get", "lease", full}, *got);
@@ -148,7 +148,7 @@ Result<void> LeaseGate::release() {
       lease["spec"].erase("acquireTime");
       lease["spec"]["renewTime"] = kube_micro_time_now();
       auto written =
-          client_->call({"release", "lease", full}, "PUT", base + url_encode(name), lease);
+          client_->call({"release", "lease", full}, "PUT", base + "/" + url_encode(name), lease);
       if (!written) return written.error();
       if (written->status / 100 == 2) break;
       if (written->status != 409) return api_error({"release", "lease", full}, *written);

@@ -25,8 +25,12 @@ DrainOptions fast(int timeout_s = 20, int grace = -1) {
 
 json owned_by(const std::string& kind) {
   return {{"metadata",
-           {{"ownerReferences", {{{"apiVersion", "apps/v1"}, {"kind", kind}, {"name", "x"},
-                                  {"uid", "1"}, {"controller", true}}}}}}};
+           {{"ownerReferences",
+             {{{"apiVersion", "apps/v1"},
+               {"kind", kind},
+               {"name", "x"},
+               {"uid", "1"},
+               {"controller", true}}}}}}};
 }
 
 std::set<std::string> pod_names(const json& state) {
@@ -47,8 +51,9 @@ std::vector<double> eviction_times(const FakeApiServer& server, const std::strin
 
 TEST_SUITE("integration") {
   TEST_CASE("drain: skips mirror and DaemonSet pods, retries a PDB 429, waits for slow pods") {
-    json mirror = make_pod("kube-system", "etcd-n1", "n1",
-                           {{"metadata", {{"annotations", {{"kubernetes.io/config.mirror", "x"}}}}}});
+    json mirror =
+        make_pod("kube-system", "etcd-n1", "n1",
+                 {{"metadata", {{"annotations", {{"kubernetes.io/config.mirror", "x"}}}}}});
     json daemon = make_pod("ds", "agent", "n1", owned_by("DaemonSet"));
     json web = make_pod("app", "web", "n1", owned_by("ReplicaSet"));
     web["x-fake"] = {{"terminate_after_s", 1.0}};
@@ -58,10 +63,16 @@ TEST_SUITE("integration") {
     json elsewhere = make_pod("app", "other", "n2");
     json state = {{"nodes", {make_node("n1"), make_node("n2")}},
                   {"pods", {mirror, daemon, web, db, bare, done, elsewhere}},
-                  {"pdbs", {{{"namespace", "app"}, {"name", "db-pdb"}, {"matchLabels", {{"app", "db"}}},
-                             {"disruptionsAllowed", 0}, {"blocked_for_s", 1.5}},
-                            {{"namespace", "app"}, {"name", "job-pdb"}, {"matchLabels", {{"app", "job"}}},
-                             {"disruptionsAllowed", 0}}}}};
+                  {"pdbs",
+                   {{{"namespace", "app"},
+                     {"name", "db-pdb"},
+                     {"matchLabels", {{"app", "db"}}},
+                     {"disruptionsAllowed", 0},
+                     {"blocked_for_s", 1.5}},
+                    {{"namespace", "app"},
+                     {"name", "job-pdb"},
+                     {"matchLabels", {{"app", "job"}}},
+                     {"disruptionsAllowed", 0}}}}};
     FakeApiServer server(state);
     KubeCluster cluster(server.client("n1"), "n1", fast(20, 30));
     auto before = cluster.cordoned();
@@ -89,10 +100,14 @@ TEST_SUITE("integration") {
 
   TEST_CASE("drain: timeout is Degraded and names the pods and the PDB; node stays cordoned") {
     json state = {{"nodes", {make_node("n1")}},
-                  {"pods", {make_pod("app", "db", "n1"), make_pod("app", "slow", "n1",
-                                                                   {{"x-fake", {{"terminate_after_s", 30}}}})}},
-                  {"pdbs", {{{"namespace", "app"}, {"name", "db-pdb"}, {"matchLabels", {{"app", "db"}}},
-                             {"disruptionsAllowed", 0}}}}};
+                  {"pods",
+                   {make_pod("app", "db", "n1"),
+                    make_pod("app", "slow", "n1", {{"x-fake", {{"terminate_after_s", 30}}}})}},
+                  {"pdbs",
+                   {{{"namespace", "app"},
+                     {"name", "db-pdb"},
+                     {"matchLabels", {{"app", "db"}}},
+                     {"disruptionsAllowed", 0}}}}};
     FakeApiServer server(state);
     KubeCluster cluster(server.client("n1"), "n1", fast(2));
     auto result = cluster.drain();
@@ -112,24 +127,36 @@ TEST_SUITE("integration") {
   TEST_CASE("drain: a pod matched by several PDBs (500) is reported at once") {
     json state = {{"nodes", {make_node("n1")}},
                   {"pods", {make_pod("app", "db", "n1")}},
-                  {"pdbs", {{{"namespace", "app"}, {"name", "a"}, {"matchLabels", {{"app", "db"}}}, {"disruptionsAllowed", 1}},
-                            {{"namespace", "app"}, {"name", "b"}, {"matchLabels", json::object()}, {"disruptionsAllowed", 1}}}}};
+                  {"pdbs",
+                   {{{"namespace", "app"},
+                     {"name", "a"},
+                     {"matchLabels", {{"app", "db"}}},
+                     {"disruptionsAllowed", 1}},
+                    {{"namespace", "app"},
+                     {"name", "b"},
+                     {"matchLabels", json::object()},
+                     {"disruptionsAllowed", 1}}}}};
     FakeApiServer server(state);
     KubeCluster cluster(server.client("n1"), "n1", fast(20));
     auto result = cluster.drain();
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().kind == ErrorKind::Degraded);
-    CHECK(result.error().message.find("Failed to evict pod 'app/db': 500 Internal Server Error") == 0);
+    CHECK(result.error().message.find("Failed to evict pod 'app/db': 500 Internal Server Error") ==
+          0);
     CHECK(result.error().message.find("more than one PodDisruptionBudget") != std::string::npos);
     CHECK(eviction_times(server, "db").size() == 1);
   }
 
   TEST_CASE("drain: 404 means gone; a recreated pod (new UID) counts as evicted") {
     json state = {{"nodes", {make_node("n1")}},
-                  {"pods", {make_pod("app", "gone", "n1"),
-                            make_pod("app", "sts-0", "n1", {{"x-fake", {{"terminate_after_s", 0.5}, {"recreate", true}}}})}}};
+                  {"pods",
+                   {make_pod("app", "gone", "n1"),
+                    make_pod("app", "sts-0", "n1",
+                             {{"x-fake", {{"terminate_after_s", 0.5}, {"recreate", true}}}})}}};
     FakeApiServer server(state);
-    server.control("faults", {{{"method", "POST"}, {"path", "/pods/gone/eviction$"}, {"status", 404}, {"count", 1}}});
+    server.control(
+        "faults",
+        {{{"method", "POST"}, {"path", "/pods/gone/eviction$"}, {"status", 404}, {"count", 1}}});
     KubeCluster cluster(server.client("n1"), "n1", fast(10));
     auto result = cluster.drain();
     REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message));
@@ -141,16 +168,25 @@ TEST_SUITE("integration") {
   TEST_CASE("drain: 403 NamespaceTerminating is retried; other 5xx are Temporary") {
     json state = {{"nodes", {make_node("n1")}}, {"pods", {make_pod("dying", "p", "n1")}}};
     FakeApiServer server(state);
-    server.control("faults", {{{"method", "POST"}, {"path", "/eviction$"}, {"status", 403}, {"count", 1},
-                               {"message", "pods \"p\" is forbidden: unable to create new content in namespace dying because it is being terminated"},
-                               {"details", {{"causes", {{{"reason", "NamespaceTerminating"}, {"message", "namespace dying is being terminated"}}}}}}}});
+    server.control("faults", {{{"method", "POST"},
+                               {"path", "/eviction$"},
+                               {"status", 403},
+                               {"count", 1},
+                               {"message",
+                                "pods \"p\" is forbidden: unable to create new content in "
+                                "namespace dying because it is being terminated"},
+                               {"details",
+                                {{"causes",
+                                  {{{"reason", "NamespaceTerminating"},
+                                    {"message", "namespace dying is being terminated"}}}}}}}});
     KubeCluster cluster(server.client("n1"), "n1", fast(10));
     auto result = cluster.drain();
     REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message));
     CHECK(eviction_times(server, "p").size() == 2);
 
     FakeApiServer flaky(json{{"nodes", {make_node("n1")}}, {"pods", {make_pod("app", "q", "n1")}}});
-    flaky.control("faults", {{{"method", "POST"}, {"path", "/eviction$"}, {"status", 503}, {"count", 1}}});
+    flaky.control("faults",
+                  {{{"method", "POST"}, {"path", "/eviction$"}, {"status", 503}, {"count", 1}}});
     KubeCluster cluster2(flaky.client("n1"), "n1", fast(10));
     auto temporary = cluster2.drain();
     REQUIRE_FALSE(temporary.ok());
@@ -159,7 +195,8 @@ TEST_SUITE("integration") {
   }
 
   TEST_CASE("drain: single-node cluster is skipped without cordon; one of several is drained") {
-    const json roles = {{"node-role.kubernetes.io/master", ""}, {"node-role.kubernetes.io/worker", ""}};
+    const json roles = {{"node-role.kubernetes.io/master", ""},
+                        {"node-role.kubernetes.io/worker", ""}};
     json state = {{"nodes", {make_node("n1", json::object(), roles)}},
                   {"pods", {make_pod("app", "web", "n1")}},
                   {"endpoints", {{"kubernetes", {"10.0.0.1"}}}}};
@@ -184,9 +221,12 @@ TEST_SUITE("integration") {
   }
 
   TEST_CASE("pdb_blockers: names every budget, falls back to the message") {
-    const json status = {{"message", "Cannot evict pod"},
-                         {"details", {{"causes", {{{"reason", "DisruptionBudget"},
-                                                   {"message", "The disruption budget a needs 2 healthy pods and has 2 currently"}}}}}}};
+    const json status = {
+        {"message", "Cannot evict pod"},
+        {"details",
+         {{"causes",
+           {{{"reason", "DisruptionBudget"},
+             {"message", "The disruption budget a needs 2 healthy pods and has 2 currently"}}}}}}};
     CHECK(pdb_blockers(status) == "blocked by PodDisruptionBudget 'a'");
     CHECK(pdb_blockers(json{{"message", "rate limited"}}) == "rate limited");
     CHECK(pdb_blockers(nullptr) == "eviction refused (429)");

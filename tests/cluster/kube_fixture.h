@@ -34,6 +34,24 @@ std::string read_text(const std::string& path);
 /// Base64 of `data`.
 std::string base64(const std::string& data);
 
+/// A fake server run by /usr/bin/python3 from tests/fakes; stopped (SIGTERM) on destruction.
+class FakeProcess {
+ public:
+  /// Runs `script` (a file in tests/fakes) with `args`; waits (bounded) until it writes its port
+  /// to `port_file`.
+  FakeProcess(const std::string& script, const std::vector<std::string>& args,
+              const std::string& port_file);
+  ~FakeProcess();
+  FakeProcess(const FakeProcess&) = delete;
+  FakeProcess& operator=(const FakeProcess&) = delete;
+  /// The port it listens on (127.0.0.1).
+  int port() const { return port_; }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
 /// How a kubeconfig carries the credentials.
 enum class KubeconfigShape { Files, Data, Token };
 
@@ -69,8 +87,7 @@ class FakeApiServer {
 
  private:
   TempDir dir_;
-  int pid_ = -1;
-  int port_ = 0;
+  std::unique_ptr<FakeProcess> process_;
 };
 
 /// A Node object with `annotations` and `labels`.
