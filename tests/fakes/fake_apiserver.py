@@ -8,6 +8,7 @@ may read only its own Node and list only its own pods).
 CLI:
   fake_apiserver.py --cert SERVER.pem --key SERVER.key --client-ca CA.pem --state STATE.json
                     --log REQUESTS.log [--port 0] [--port-file FILE] [--tokens TOKENS.json]
+                    [--faults FAULTS.json]
 
   --port 0 picks a free port on 127.0.0.1; the port is written to --port-file once listening.
   STATE.json  {"nodes": [Node], "pods": [Pod], "pdbs": [PDB], "leases": [Lease],
@@ -22,6 +23,9 @@ CLI:
      Client certificates (signed by CA.pem) give user = CN, groups = O.
   REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "time"}.
 
+  FAULTS.json   the same list as POST /_fake/faults; re-read whenever the file changes (for
+                shell-driven simulations that have no HTTPS client handy).
+
 Control endpoints (no authentication, not logged; tests only):
   POST /_fake/faults  [{"method": "PATCH", "path": "^/api/v1/nodes/", "status": 409,
                         "count": 3, "delay_s": 0, "message": "...", "details": {...}}]
@@ -34,6 +38,7 @@ Control endpoints (no authentication, not logged; tests only):
 import argparse
 import copy
 import json
+import os
 import re
 import ssl
 import sys
@@ -212,6 +217,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def faulted(self, path):
         with LOCK:
+            reload_faults_file()
             for fault in FAULTS:
                 if fault.get("count", 1) == 0:
                     continue
@@ -452,6 +458,22 @@ def lease(method, ns, name, body, node, ident):
     raise ApiError(405, "MethodNotAllowed", "the server does not allow this method")
 
 
+FAULTS_MTIME = [None]
+
+
+def reload_faults_file():
+    if not ARGS.faults:
+        return
+    try:
+        mtime = os.stat(ARGS.faults).st_mtime_ns
+    except FileNotFoundError:
+        return
+    if mtime != FAULTS_MTIME[0]:
+        FAULTS_MTIME[0] = mtime
+        with open(ARGS.faults) as f:
+            FAULTS[:] = json.load(f)
+
+
 def load_state(path):
     with open(path) as f:
         data = json.load(f)
@@ -480,6 +502,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file")
     parser.add_argument("--tokens")
+    parser.add_argument("--faults")
     ARGS = parser.parse_args()
     load_state(ARGS.state)
     if ARGS.tokens:
@@ -495,7 +518,6 @@ def main():
     if ARGS.port_file:
         with open(ARGS.port_file + ".tmp", "w") as f:
             f.write(str(server.server_address[1]))
-        import os
         os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
     try:
         server.serve_forever()
