@@ -92,13 +92,20 @@ Result<bool> KubeCluster::single_node() {
   const bool control = has_label(*node, "node-role.kubernetes.io/master") ||
                        has_label(*node, "node-role.kubernetes.io/control-plane");
   if (!control || !has_label(*node, "node-role.kubernetes.io/worker")) return false;
-  auto endpoints = client_->call_ok({"get", "endpoints", "default/kubernetes"}, "GET",
-                                    "/api/v1/namespaces/default/endpoints/kubernetes");
+  auto endpoints = client_->call({"get", "endpoints", "default/kubernetes"}, "GET",
+                                 "/api/v1/namespaces/default/endpoints/kubernetes");
   if (!endpoints) return endpoints.error();
+  // Unreadable (a stricter authorizer) or absent: not provably alone, so drain.
+  if (endpoints->status == 403 || endpoints->status == 404) return false;
+  if (endpoints->status / 100 != 2)
+    return api_error({"get", "endpoints", "default/kubernetes"}, *endpoints);
   std::vector<std::string> ips;
-  for (const auto& subset : endpoints->value("subsets", nlohmann::json::array()))
-    for (const auto& address : subset.value("addresses", nlohmann::json::array()))
-      if (address.is_object()) ips.push_back(address.value("ip", ""));
+  const auto& subsets = json_member(endpoints->body, "subsets");
+  for (const auto& subset : subsets.is_array() ? subsets : nlohmann::json::array()) {
+    const auto& addresses = json_member(subset, "addresses");
+    if (!addresses.is_array()) continue;
+    for (const auto& address : addresses) ips.push_back(json_string(address, "ip"));
+  }
   return ips.size() == 1 && std::find(node->internal_ips.begin(), node->internal_ips.end(),
                                       ips[0]) != node->internal_ips.end();
 }

@@ -45,8 +45,8 @@ void set_blob(CURL* curl, CURLoption option, const std::string& pem) {
 class MemFile {
  public:
   explicit MemFile(const std::string& content) : fd_(memfd_create("imageswitch-ca", MFD_CLOEXEC)) {
-    if (fd_ >= 0 && write(fd_, content.data(), content.size()) !=
-                        static_cast<ssize_t>(content.size())) {
+    if (fd_ >= 0 &&
+        write(fd_, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
       close(fd_);
       fd_ = -1;
     }

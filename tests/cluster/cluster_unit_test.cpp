@@ -89,6 +89,18 @@ TEST_SUITE("unit") {
     CHECK(parsed->internal_ips == std::vector<std::string>{"10.1.1.1"});
   }
 
+  TEST_CASE("odd answer shapes never throw") {
+    CHECK(pdb_blockers(json{{"details", {{"causes", "x"}}}}) == "eviction refused (429)");
+    CHECK(pdb_blockers(json{{"details", {{"causes", {{{"message", 5}}}}}}}) ==
+          "eviction refused (429)");
+    CHECK(pdb_blockers(json::array()) == "eviction refused (429)");
+    CHECK(json_string(json{{"a", nullptr}}, "a").empty());
+    CHECK(json_string(json(3), "a").empty());
+    CHECK(json_int(json{{"a", "7"}}, "a", -1) == -1);
+    CHECK(json_int(json{{"a", 7}}, "a", -1) == 7);
+    CHECK(json_member(json{{"a", {{"b", 1}}}}, "a")["b"] == 1);
+  }
+
   TEST_CASE("url_encode") {
     CHECK(url_encode("spec.nodeName=n1") == "spec.nodeName%3Dn1");
     CHECK(url_encode("a/b c") == "a%2Fb%20c");
