@@ -45,7 +45,8 @@ Result<HttpResponse> post(const FleetLockOptions& options, const std::string& en
   request.connect_timeout_ms = std::min(options.timeout_ms, 10000L);
   request.headers = {{"fleet-lock-protocol", "true"}, {"Content-Type", "application/json"}};
   request.body =
-      nlohmann::json{{"client_params", {{"id", options.id}, {"group", options.group}}}}.dump();
+      nlohmann::json{{"client_params", {{"id", options.id}, {"group", options.group}}}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return http_perform(request, TlsOptions{});
 }
 

@@ -74,7 +74,8 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
   if (!config_->token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + config_->token);
   if (!body.is_null()) {
-    request.body = body.dump();
+    // Invalid UTF-8 (e.g. in a reason taken from a tool's output) is replaced, never thrown.
+    request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     request.headers.emplace_back("Content-Type", content_type);
   }
   auto response = http_perform(request, config_->tls);

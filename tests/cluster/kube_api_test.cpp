@@ -127,8 +127,8 @@ TEST_SUITE("integration") {
     CHECK(count_events(server) == 1);
     REQUIRE(cluster.report(working).ok());
     CHECK(count_events(server) == 1);  // nothing changed: no second Event
-    Report degraded{"Degraded", "quay.io/os@sha256:aa", std::string(3000, 'x') + "\nsecond",
-                    "drain"};
+    Report degraded{"Degraded", "quay.io/os@sha256:aa",
+                    "bad \xff UTF-8 " + std::string(3000, 'x') + "\nsecond", "drain"};
     REQUIRE(cluster.report(degraded).ok());
     annotations = server.node("n1")["metadata"]["annotations"];
     CHECK(annotations[kStateAnnotation] == "Degraded");
