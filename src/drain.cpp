@@ -56,7 +56,8 @@ Result<void> try_evict(KubeClient& client, Target& target, const DrainOptions& o
     target.evicted = true;
     target.blocker = "terminating";
     std::string note = "Evicted pod '" + pod.key() + "'";
-    if (!pod.has_controller) note += " (no controller: it will not be recreated)";
+    if (!pod.has_controller) note += "; it has no controller and will not be recreated";
+    if (pod.empty_dir) note += "; its emptyDir data is lost";
     journal_message(MessageKind::Info, 6, note);
   } else if (status == 404) {
     gone = true;

@@ -57,6 +57,9 @@ Result<Pod> parse_pod(const nlohmann::json& object) {
   pod.phase = str(member(object, "status"), "phase");
   pod.deleting = !member(metadata, "deletionTimestamp").is_null();
   pod.mirror = member(metadata, "annotations").contains("kubernetes.io/config.mirror");
+  const auto& volumes = member(member(object, "spec"), "volumes");
+  if (volumes.is_array())
+    for (const auto& volume : volumes) pod.empty_dir |= !member(volume, "emptyDir").is_null();
   const auto& owners = member(metadata, "ownerReferences");
   if (owners.is_array()) {
     for (const auto& owner : owners) {

@@ -60,6 +60,10 @@ TEST_SUITE("unit") {
           {"annotations", {{"kubernetes.io/config.mirror", "abc"}}},
           {"deletionTimestamp", "2024-01-01T00:00:00Z"},
           {"ownerReferences", {{{"kind", "DaemonSet"}, {"name", "d"}, {"controller", true}}}}}},
+        {"spec",
+         {{"volumes",
+           {{{"name", "cfg"}, {"configMap", json::object()}},
+            {{"name", "scratch"}, {"emptyDir", json::object()}}}}}},
         {"status", {{"phase", "Running"}}}};
     auto parsed = parse_pod(pod);
     REQUIRE(parsed.ok());
@@ -67,12 +71,14 @@ TEST_SUITE("unit") {
     CHECK(parsed->daemonset);
     CHECK(parsed->has_controller);
     CHECK(parsed->deleting);
+    CHECK(parsed->empty_dir);
     CHECK(parsed->key() == "ns/p");
     auto bare = parse_pod(json{{"metadata", {{"namespace", "ns"}, {"name", "q"}}}});
     REQUIRE(bare.ok());
     CHECK_FALSE(bare->mirror);
     CHECK_FALSE(bare->daemonset);
     CHECK_FALSE(bare->has_controller);
+    CHECK_FALSE(bare->empty_dir);
     CHECK_FALSE(parse_pod(json::object()).ok());
   }
 

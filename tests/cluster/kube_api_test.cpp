@@ -41,6 +41,7 @@ TEST_SUITE("integration") {
                          {{"tok-n1", {{"user", "system:node:n1"}, {"groups", {"system:nodes"}}}}});
     for (const auto& path : {server.kubeconfig("n1", KubeconfigShape::Files),
                              server.kubeconfig("n1", KubeconfigShape::Data),
+                             server.kubeconfig("n1", KubeconfigShape::Combined),
                              server.kubeconfig("n1", KubeconfigShape::Token, "tok-n1")}) {
       auto source = make_desired_source(settings_for(path, "n1"));
       auto desired = source->desired();
@@ -48,7 +49,7 @@ TEST_SUITE("integration") {
       CHECK(*desired == "quay.io/os@sha256:aa");
     }
     const auto log = server.requests();
-    REQUIRE(log.size() == 3);
+    REQUIRE(log.size() == 4);
     for (const auto& request : log) CHECK(request["user"] == "system:node:n1");
   }
 

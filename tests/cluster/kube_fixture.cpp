@@ -157,6 +157,14 @@ std::string FakeApiServer::kubeconfig(const std::string& node, KubeconfigShape s
       user = "    client-certificate-data: " + base64(read_text(pki + "/node-" + node + ".pem")) +
              "\n    client-key-data: " + base64(read_text(pki + "/node-" + node + ".key")) + "\n";
       break;
+    case KubeconfigShape::Combined: {
+      const std::string combined = dir() + "/kubelet-client-current-" + node + ".pem";
+      write_text(combined, read_text(pki + "/node-" + node + ".key") +
+                               read_text(pki + "/node-" + node + ".pem"));
+      cluster += "    certificate-authority: " + pki + "/ca.pem\n";
+      user = "    client-certificate: " + combined + "\n    client-key: " + combined + "\n";
+      break;
+    }
     case KubeconfigShape::Token:
       cluster += "    certificate-authority: " + pki + "/ca.pem\n";
       user = "    token: " + token + "\n";

@@ -52,8 +52,9 @@ class FakeProcess {
   int port_ = 0;
 };
 
-/// How a kubeconfig carries the credentials.
-enum class KubeconfigShape { Files, Data, Token };
+/// How a kubeconfig carries the credentials (Combined: one PEM file holding certificate and key
+/// for both client-certificate and client-key, as /var/lib/kubelet/pki/kubelet-client-current.pem).
+enum class KubeconfigShape { Files, Data, Token, Combined };
 
 /// A running fake API server with PKI for nodes `n1` and `n2`.
 class FakeApiServer {
