@@ -84,6 +84,19 @@ void apply_tls(CURL* curl, const TlsOptions& tls, std::unique_ptr<MemFile>& ca_h
     curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
 }
 
+/// Appends `request`'s headers (and an empty "Expect:") to `list`; false when out of memory.
+bool append_headers(SlistPtr& list, const HttpRequest& request) {
+  auto append = [&](const std::string& line) {
+    curl_slist* head = curl_slist_append(list.get(), line.c_str());
+    if (!head) return false;
+    if (!list) list.reset(head);  // the first append creates the list; later ones keep its head
+    return true;
+  };
+  for (const auto& [name, value] : request.headers)
+    if (!append(name + ": " + value)) return false;
+  return append("Expect:");
+}
+
 }  // namespace
 
 Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& tls) {
@@ -115,18 +128,8 @@ Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& 
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   SlistPtr headers;
-  for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-    if (!next) return make_error(ErrorKind::Temporary, "Failed to " + what + ": out of memory");
-    headers.release();
-    headers.reset(next);
-  }
-  curl_slist* expect = curl_slist_append(headers.get(), "Expect:");
-  if (expect) {
-    headers.release();
-    headers.reset(expect);
-  }
+  if (!append_headers(headers, request))
+    return make_error(ErrorKind::Temporary, "Failed to " + what + ": out of memory");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   std::unique_ptr<MemFile> ca_holder;
   apply_tls(c, tls, ca_holder);
