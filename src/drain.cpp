@@ -21,12 +21,10 @@ struct Target {
 };
 
 bool has_cause(const nlohmann::json& status, const std::string& reason) {
-  if (!status.is_object() || !status.contains("details")) return false;
-  const auto& details = status["details"];
-  if (!details.is_object() || !details.contains("causes") || !details["causes"].is_array())
-    return false;
-  for (const auto& cause : details["causes"])
-    if (cause.is_object() && cause.value("reason", "") == reason) return true;
+  const auto& causes = json_member(json_member(status, "details"), "causes");
+  if (!causes.is_array()) return false;
+  for (const auto& cause : causes)
+    if (json_string(cause, "reason") == reason) return true;
   return false;
 }
 
@@ -58,7 +56,8 @@ Result<void> try_evict(KubeClient& client, Target& target, const DrainOptions& o
     target.evicted = true;
     target.blocker = "terminating";
     std::string note = "Evicted pod '" + pod.key() + "'";
-    if (!pod.has_controller) note += " (no controller: it will not be recreated)";
+    if (!pod.has_controller) note += "; it has no controller and will not be recreated";
+    if (pod.empty_dir) note += "; its emptyDir data is lost";
     journal_message(MessageKind::Info, 6, note);
   } else if (status == 404) {
     gone = true;
@@ -97,11 +96,10 @@ std::string describe_remaining(const std::map<std::string, Target>& targets) {
 std::string pdb_blockers(const nlohmann::json& status) {
   static const std::string prefix = "The disruption budget ";
   std::string names;
-  if (status.is_object() && status.contains("details") && status["details"].is_object()) {
-    const auto& causes = status["details"].value("causes", nlohmann::json::array());
+  const auto& causes = json_member(json_member(status, "details"), "causes");
+  if (causes.is_array()) {
     for (const auto& cause : causes) {
-      if (!cause.is_object()) continue;
-      const std::string message = cause.value("message", "");
+      const std::string message = json_string(cause, "message");
       if (message.rfind(prefix, 0) != 0) continue;
       const auto end = message.find(' ', prefix.size());
       const std::string name = message.substr(prefix.size(), end - prefix.size());

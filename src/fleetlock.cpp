@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube_client.h"
 #include "kube_http.h"
 
 namespace imageswitch {
@@ -11,9 +12,9 @@ namespace {
 std::string fleetlock_error(const std::string& body) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (!json.is_object()) return "no FleetLock error body";
-  std::string text = json.value("kind", "unknown");
-  if (json.contains("value") && json["value"].is_string())
-    text += ": " + json["value"].get<std::string>();
+  std::string text = json_string(json, "kind");
+  if (text.empty()) text = "unknown";
+  if (const std::string value = json_string(json, "value"); !value.empty()) text += ": " + value;
   for (char& c : text)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   return text.size() > 300 ? text.substr(0, 300) : text;
@@ -23,7 +24,7 @@ std::string fleetlock_error(const std::string& body) {
 bool lock_is_held(const std::string& body) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (!json.is_object()) return false;
-  const std::string kind = json.value("kind", "");
+  const std::string kind = json_string(json, "kind");
   return kind.find("lock") != std::string::npos || kind.find("semaphore") != std::string::npos ||
          kind.find("held") != std::string::npos || kind.find("reboot_slot") != std::string::npos;
 }
@@ -44,7 +45,8 @@ Result<HttpResponse> post(const FleetLockOptions& options, const std::string& en
   request.connect_timeout_ms = std::min(options.timeout_ms, 10000L);
   request.headers = {{"fleet-lock-protocol", "true"}, {"Content-Type", "application/json"}};
   request.body =
-      nlohmann::json{{"client_params", {{"id", options.id}, {"group", options.group}}}}.dump();
+      nlohmann::json{{"client_params", {{"id", options.id}, {"group", options.group}}}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return http_perform(request, TlsOptions{});
 }
 

@@ -74,7 +74,8 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
   if (!config_->token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + config_->token);
   if (!body.is_null()) {
-    request.body = body.dump();
+    // Invalid UTF-8 (e.g. in a reason taken from a tool's output) is replaced, never thrown.
+    request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     request.headers.emplace_back("Content-Type", content_type);
   }
   auto response = http_perform(request, config_->tls);
@@ -125,6 +126,23 @@ Error api_error(const ApiTarget& target, const ApiResponse& response) {
     kind = ErrorKind::Temporary;
   }
   return make_error(kind, std::move(text));
+}
+
+std::string json_string(const nlohmann::json& object, const char* key) {
+  const auto& value = json_member(object, key);
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+const nlohmann::json& json_member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json null;
+  if (!object.is_object()) return null;
+  auto it = object.find(key);
+  return it == object.end() ? null : *it;
+}
+
+long long json_int(const nlohmann::json& object, const char* key, long long fallback) {
+  const auto& value = json_member(object, key);
+  return value.is_number_integer() ? value.get<long long>() : fallback;
 }
 
 std::string url_encode(std::string_view text) {

@@ -41,11 +41,41 @@ bool has_label(const Node& node, const char* label) {
 
 }  // namespace
 
+/// Length of the valid UTF-8 sequence at `text[i]`, or 0 when it is not one.
+std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t n = lead < 0x80                   ? 1
+                        : lead >= 0xc2 && lead < 0xe0 ? 2
+                        : lead >= 0xe0 && lead < 0xf0 ? 3
+                        : lead >= 0xf0 && lead < 0xf5 ? 4
+                                                      : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
 std::string one_line(std::string text, std::size_t limit) {
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
-  return text;
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (n == 0) {
+      out.push_back('?');  // invalid UTF-8: the API server would reject the whole request
+    } else if (n == 1 && (c < 0x20 || c == 0x7f)) {
+      out.push_back(' ');
+    } else {
+      out.append(text, i, n);
+    }
+    i += n == 0 ? 1 : n;
+  }
+  if (out.size() <= limit) return out;
+  while (!out.empty() && out.size() + 3 > limit) {  // drop whole characters
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) out.pop_back();
+    if (!out.empty()) out.pop_back();
+  }
+  return out + "...";
 }
 
 std::string event_reason(const Report& report) {
@@ -92,13 +122,20 @@ Result<bool> KubeCluster::single_node() {
   const bool control = has_label(*node, "node-role.kubernetes.io/master") ||
                        has_label(*node, "node-role.kubernetes.io/control-plane");
   if (!control || !has_label(*node, "node-role.kubernetes.io/worker")) return false;
-  auto endpoints = client_->call_ok({"get", "endpoints", "default/kubernetes"}, "GET",
-                                    "/api/v1/namespaces/default/endpoints/kubernetes");
+  auto endpoints = client_->call({"get", "endpoints", "default/kubernetes"}, "GET",
+                                 "/api/v1/namespaces/default/endpoints/kubernetes");
   if (!endpoints) return endpoints.error();
+  // Unreadable (a stricter authorizer) or absent: not provably alone, so drain.
+  if (endpoints->status == 403 || endpoints->status == 404) return false;
+  if (endpoints->status / 100 != 2)
+    return api_error({"get", "endpoints", "default/kubernetes"}, *endpoints);
   std::vector<std::string> ips;
-  for (const auto& subset : endpoints->value("subsets", nlohmann::json::array()))
-    for (const auto& address : subset.value("addresses", nlohmann::json::array()))
-      if (address.is_object()) ips.push_back(address.value("ip", ""));
+  const auto& subsets = json_member(endpoints->body, "subsets");
+  for (const auto& subset : subsets.is_array() ? subsets : nlohmann::json::array()) {
+    const auto& addresses = json_member(subset, "addresses");
+    if (!addresses.is_array()) continue;
+    for (const auto& address : addresses) ips.push_back(json_string(address, "ip"));
+  }
   return ips.size() == 1 && std::find(node->internal_ips.begin(), node->internal_ips.end(),
                                       ips[0]) != node->internal_ips.end();
 }

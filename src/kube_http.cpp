@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <memory>
 #include <mutex>
 
@@ -37,9 +40,39 @@ void set_blob(CURL* curl, CURLoption option, const std::string& pem) {
   curl_easy_setopt(curl, option, &blob);
 }
 
-void apply_tls(CURL* curl, const TlsOptions& tls) {
+/// An anonymous in-memory file holding `content`, reachable as /proc/self/fd/N (for libcurl
+/// older than 7.77, which has no CURLOPT_CAINFO_BLOB: RHEL 9 ships 7.76).
+class MemFile {
+ public:
+  explicit MemFile(const std::string& content) : fd_(memfd_create("imageswitch-ca", MFD_CLOEXEC)) {
+    if (fd_ >= 0 &&
+        write(fd_, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~MemFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  MemFile(const MemFile&) = delete;
+  MemFile& operator=(const MemFile&) = delete;
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  int fd_;
+};
+
+void apply_tls(CURL* curl, const TlsOptions& tls, std::unique_ptr<MemFile>& ca_holder) {
   if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+#if LIBCURL_VERSION_NUM >= 0x074d00
+  (void)ca_holder;
   if (!tls.ca_pem.empty()) set_blob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
+#else
+  if (!tls.ca_pem.empty()) {
+    ca_holder = std::make_unique<MemFile>(tls.ca_pem);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, ca_holder->path().c_str());
+  }
+#endif
   if (!tls.ca_file.empty() || !tls.ca_pem.empty()) curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
   if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
   if (!tls.cert_pem.empty()) set_blob(curl, CURLOPT_SSLCERT_BLOB, tls.cert_pem);
@@ -49,6 +82,19 @@ void apply_tls(CURL* curl, const TlsOptions& tls) {
   if (!tls.key_pem.empty()) set_blob(curl, CURLOPT_SSLKEY_BLOB, tls.key_pem);
   if (!tls.key_file.empty() || !tls.key_pem.empty())
     curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+}
+
+/// Appends `request`'s headers (and an empty "Expect:") to `list`; false when out of memory.
+bool append_headers(SlistPtr& list, const HttpRequest& request) {
+  auto append = [&](const std::string& line) {
+    curl_slist* head = curl_slist_append(list.get(), line.c_str());
+    if (!head) return false;
+    if (!list) list.reset(head);  // the first append creates the list; later ones keep its head
+    return true;
+  };
+  for (const auto& [name, value] : request.headers)
+    if (!append(name + ": " + value)) return false;
+  return append("Expect:");
 }
 
 }  // namespace
@@ -68,7 +114,11 @@ Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& 
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, request.timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, request.connect_timeout_ms);
+#if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+#endif
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -78,20 +128,11 @@ Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& 
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   SlistPtr headers;
-  for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-    if (!next) return make_error(ErrorKind::Temporary, "Failed to " + what + ": out of memory");
-    headers.release();
-    headers.reset(next);
-  }
-  curl_slist* expect = curl_slist_append(headers.get(), "Expect:");
-  if (expect) {
-    headers.release();
-    headers.reset(expect);
-  }
+  if (!append_headers(headers, request))
+    return make_error(ErrorKind::Temporary, "Failed to " + what + ": out of memory");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  apply_tls(c, tls);
+  std::unique_ptr<MemFile> ca_holder;
+  apply_tls(c, tls, ca_holder);
   const CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(code);

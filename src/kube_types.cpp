@@ -57,6 +57,9 @@ Result<Pod> parse_pod(const nlohmann::json& object) {
   pod.phase = str(member(object, "status"), "phase");
   pod.deleting = !member(metadata, "deletionTimestamp").is_null();
   pod.mirror = member(metadata, "annotations").contains("kubernetes.io/config.mirror");
+  const auto& volumes = member(member(object, "spec"), "volumes");
+  if (volumes.is_array())
+    for (const auto& volume : volumes) pod.empty_dir |= !member(volume, "emptyDir").is_null();
   const auto& owners = member(metadata, "ownerReferences");
   if (owners.is_array()) {
     for (const auto& owner : owners) {
@@ -69,9 +72,13 @@ Result<Pod> parse_pod(const nlohmann::json& object) {
 }
 
 Result<Node> get_node(KubeClient& client, const std::string& name) {
-  auto body = client.call_ok({"get", "node", name}, "GET", "/api/v1/nodes/" + url_encode(name));
-  if (!body) return body.error();
-  return parse_node(*body);
+  const ApiTarget target{"get", "node", name};
+  auto response = client.call(target, "GET", "/api/v1/nodes/" + url_encode(name));
+  if (!response) return response.error();
+  if (response->status / 100 == 2) return parse_node(response->body);
+  Error e = api_error(target, *response);
+  if (response->status == 404) e.message += "; set node_name to this host's Node name";
+  return e;
 }
 
 Result<ApiResponse> patch_node(KubeClient& client, const std::string& name,

@@ -34,6 +34,7 @@ struct Pod {
   bool daemonset = false;  ///< owned by a DaemonSet
   bool deleting = false;   ///< metadata.deletionTimestamp set
   bool has_controller = false;
+  bool empty_dir = false;  ///< has an emptyDir volume (its data is lost by the eviction)
   /// "namespace/name" for messages.
   std::string key() const { return namespace_ + "/" + name; }
 };

@@ -13,10 +13,10 @@ double now_seconds() {
 
 /// True when `lease` has a live holder other than `me`.
 bool held_by_other(const nlohmann::json& spec, const std::string& me) {
-  const std::string holder = spec.value("holderIdentity", "");
+  const std::string holder = json_string(spec, "holderIdentity");
   if (holder.empty() || holder == me) return false;
-  const double renewed = parse_kube_time(spec.value("renewTime", ""));
-  const int duration = spec.value("leaseDurationSeconds", 0);
+  const double renewed = parse_kube_time(json_string(spec, "renewTime"));
+  const double duration = static_cast<double>(json_int(spec, "leaseDurationSeconds", 0));
   return renewed >= 0 && renewed + duration > now_seconds();
 }
 
@@ -63,7 +63,7 @@ std::string LeaseGate::slot_name(int index) const {
 }
 
 std::string LeaseGate::collection() const {
-  return "/apis/coordination.k8s.io/v1/namespaces/" + url_encode(options_.namespace_) + "/leases/";
+  return "/apis/coordination.k8s.io/v1/namespaces/" + url_encode(options_.namespace_) + "/leases";
 }
 
 Result<bool> LeaseGate::try_slot(int index, bool take) {
@@ -72,7 +72,7 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
   const std::string base = collection();
   const int attempts = std::max(1, client_->options().conflict_retries + 1);
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    auto got = client_->call({"get", "lease", full}, "GET", base + url_encode(name));
+    auto got = client_->call({"get", "lease", full}, "GET", base + "/" + url_encode(name));
     if (!got) return got.error();
     const std::string now = kube_micro_time_now();
     nlohmann::json spec = {{"holderIdentity", options_.holder},
@@ -80,7 +80,7 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
                            {"renewTime", now}};
     ApiTarget target{"update", "lease", full};
     std::string method = "PUT";
-    std::string path = base + url_encode(name);
+    std::string path = base + "/" + url_encode(name);
     nlohmann::json lease;
     if (got->status == 404) {
       if (!take) return false;
@@ -96,8 +96,10 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
       return api_error({"get", "lease", full}, *got);
     } else {
       lease = got->body;
-      const nlohmann::json old = lease.value("spec", nlohmann::json::object());
-      const bool mine = old.value("holderIdentity", "") == options_.holder;
+      if (!lease.is_object())
+        return make_error(ErrorKind::Temporary, "Failed to get lease '" + full + "': not a Lease");
+      const nlohmann::json old = json_member(lease, "spec");
+      const bool mine = json_string(old, "holderIdentity") == options_.holder;
       if (!mine && (!take || held_by_other(old, options_.holder))) return false;
       if (!mine)
         spec["acquireTime"] = now;
@@ -137,18 +139,17 @@ Result<void> LeaseGate::release() {
     const std::string full = options_.namespace_ + "/" + name;
     const int attempts = std::max(1, client_->options().conflict_retries + 1);
     for (int attempt = 0;; ++attempt) {
-      auto got = client_->call({"get", "lease", full}, "GET", base + url_encode(name));
+      auto got = client_->call({"get", "lease", full}, "GET", base + "/" + url_encode(name));
       if (!got) return got.error();
       if (got->status == 404) break;
       if (got->status / 100 != 2) return api_error({"get", "lease", full}, *got);
       nlohmann::json lease = got->body;
-      if (!lease.contains("spec") || lease["spec"].value("holderIdentity", "") != options_.holder)
-        break;
+      if (json_string(json_member(lease, "spec"), "holderIdentity") != options_.holder) break;
       lease["spec"].erase("holderIdentity");
       lease["spec"].erase("acquireTime");
       lease["spec"]["renewTime"] = kube_micro_time_now();
       auto written =
-          client_->call({"release", "lease", full}, "PUT", base + url_encode(name), lease);
+          client_->call({"release", "lease", full}, "PUT", base + "/" + url_encode(name), lease);
       if (!written) return written.error();
       if (written->status / 100 == 2) break;
       if (written->status != 409) return api_error({"release", "lease", full}, *written);

@@ -41,6 +41,7 @@ TEST_SUITE("integration") {
                          {{"tok-n1", {{"user", "system:node:n1"}, {"groups", {"system:nodes"}}}}});
     for (const auto& path : {server.kubeconfig("n1", KubeconfigShape::Files),
                              server.kubeconfig("n1", KubeconfigShape::Data),
+                             server.kubeconfig("n1", KubeconfigShape::Combined),
                              server.kubeconfig("n1", KubeconfigShape::Token, "tok-n1")}) {
       auto source = make_desired_source(settings_for(path, "n1"));
       auto desired = source->desired();
@@ -48,7 +49,7 @@ TEST_SUITE("integration") {
       CHECK(*desired == "quay.io/os@sha256:aa");
     }
     const auto log = server.requests();
-    REQUIRE(log.size() == 3);
+    REQUIRE(log.size() == 4);
     for (const auto& request : log) CHECK(request["user"] == "system:node:n1");
   }
 
@@ -127,8 +128,8 @@ TEST_SUITE("integration") {
     CHECK(count_events(server) == 1);
     REQUIRE(cluster.report(working).ok());
     CHECK(count_events(server) == 1);  // nothing changed: no second Event
-    Report degraded{"Degraded", "quay.io/os@sha256:aa", std::string(3000, 'x') + "\nsecond",
-                    "drain"};
+    Report degraded{"Degraded", "quay.io/os@sha256:aa",
+                    "bad \xff UTF-8 " + std::string(3000, 'x') + "\nsecond", "drain"};
     REQUIRE(cluster.report(degraded).ok());
     annotations = server.node("n1")["metadata"]["annotations"];
     CHECK(annotations[kStateAnnotation] == "Degraded");
@@ -237,5 +238,43 @@ TEST_SUITE("integration") {
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().message.find("401 Unauthorized") != std::string::npos);
     CHECK(result.error().message.find("unknown-token") == std::string::npos);  // no secrets
+  }
+}
+
+TEST_SUITE("integration") {
+  TEST_CASE("fake API server: refuses what NodeRestriction and the Node authorizer refuse") {
+    FakeApiServer server(json{{"nodes", {make_node("n1"), make_node("n2")}},
+                              {"pods", {make_pod("app", "theirs", "n2")}}});
+    auto client = server.client("n1");
+    auto status = [&](const std::string& method, const std::string& path,
+                      const json& body = nullptr) {
+      auto response =
+          client->call({"test", "x", ""}, method, path, body,
+                       method == "PATCH" ? "application/merge-patch+json" : "application/json");
+      REQUIRE(response.ok());
+      return response->status;
+    };
+    const std::string own = "/api/v1/nodes/n1";
+    CHECK(status("PATCH", own,
+                 {{"spec", {{"taints", {{{"key", "k"}, {"effect", "NoSchedule"}}}}}}}) == 403);
+    CHECK(status("PATCH", own,
+                 {{"metadata", {{"labels", {{"node-role.kubernetes.io/worker", ""}}}}}}) == 403);
+    CHECK(status("PATCH", own, {{"metadata", {{"ownerReferences", {{{"kind", "X"}}}}}}}) == 403);
+    CHECK(status("PATCH", own,
+                 {{"metadata", {{"labels", {{"node.kubernetes.io/exclude", "1"}}}}}}) == 200);
+    CHECK(status("PATCH", own, {{"metadata", {{"annotations", {{"example.com/a", "1"}}}}}}) == 200);
+    CHECK(status("GET", "/api/v1/nodes/n2") == 403);
+    CHECK(status("PATCH", "/api/v1/nodes/n2", {{"spec", {{"unschedulable", true}}}}) == 403);
+    CHECK(status("GET", "/api/v1/nodes?limit=2") == 403);
+    CHECK(status("GET", "/api/v1/pods") == 403);
+    CHECK(status("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn2") == 403);
+    const json eviction = {{"apiVersion", "policy/v1"},
+                           {"kind", "Eviction"},
+                           {"metadata", {{"name", "theirs"}, {"namespace", "app"}}}};
+    CHECK(status("POST", "/api/v1/namespaces/app/pods/theirs/eviction", eviction) == 403);
+    CHECK(status("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+                 {{"metadata", {{"name", "n2"}}}}) == 403);
+    CHECK(server.refused().size() == 10);
+    CHECK(server.node("n2")["spec"].value("unschedulable", false) == false);
   }
 }

@@ -91,20 +91,26 @@ FakeApiServer::FakeApiServer(const nlohmann::json& state, const nlohmann::json& 
   write_text(state_file, state.dump());
   write_text(tokens_file, tokens.dump());
   write_text(dir() + "/requests.log", "");
-  const std::string script = std::string(FAKES_DIR) + "/fake_apiserver.py";
-  const std::vector<std::string> args = {kPython,       script,
-                                         "--cert",      pki + "/server.pem",
-                                         "--key",       pki + "/server.key",
-                                         "--client-ca", pki + "/ca.pem",
-                                         "--state",     state_file,
-                                         "--log",       dir() + "/requests.log",
-                                         "--port-file", port_file,
-                                         "--tokens",    tokens_file};
+  process_ = std::make_unique<FakeProcess>(
+      "fake_apiserver.py",
+      std::vector<std::string>{"--cert", pki + "/server.pem", "--key", pki + "/server.key",
+                               "--client-ca", pki + "/ca.pem", "--state", state_file, "--log",
+                               dir() + "/requests.log", "--port-file", port_file, "--tokens",
+                               tokens_file},
+      port_file);
+}
+
+FakeApiServer::~FakeApiServer() = default;
+
+FakeProcess::FakeProcess(const std::string& script, const std::vector<std::string>& args,
+                         const std::string& port_file) {
+  std::vector<std::string> argv_strings = {kPython, std::string(FAKES_DIR) + "/" + script};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   pid_ = fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
     std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv_strings) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     execv(kPython, argv.data());
     _exit(127);
@@ -116,10 +122,14 @@ FakeApiServer::FakeApiServer(const nlohmann::json& state, const nlohmann::json& 
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  REQUIRE_MESSAGE(port_ != 0, "the fake API server did not start");
+  if (port_ == 0) {  // the destructor does not run when the constructor throws
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  REQUIRE_MESSAGE(port_ != 0, "the fake server " << script << " did not start");
 }
 
-FakeApiServer::~FakeApiServer() {
+FakeProcess::~FakeProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     int status = 0;
@@ -128,7 +138,7 @@ FakeApiServer::~FakeApiServer() {
 }
 
 std::string FakeApiServer::url() const {
-  return "https://127.0.0.1:" + std::to_string(port_);
+  return "https://127.0.0.1:" + std::to_string(process_->port());
 }
 
 std::string FakeApiServer::kubeconfig(const std::string& node, KubeconfigShape shape,
@@ -147,6 +157,14 @@ std::string FakeApiServer::kubeconfig(const std::string& node, KubeconfigShape s
       user = "    client-certificate-data: " + base64(read_text(pki + "/node-" + node + ".pem")) +
              "\n    client-key-data: " + base64(read_text(pki + "/node-" + node + ".key")) + "\n";
       break;
+    case KubeconfigShape::Combined: {
+      const std::string combined = dir() + "/kubelet-client-current-" + node + ".pem";
+      write_text(combined, read_text(pki + "/node-" + node + ".key") +
+                               read_text(pki + "/node-" + node + ".pem"));
+      cluster += "    certificate-authority: " + pki + "/ca.pem\n";
+      user = "    client-certificate: " + combined + "\n    client-key: " + combined + "\n";
+      break;
+    }
     case KubeconfigShape::Token:
       cluster += "    certificate-authority: " + pki + "/ca.pem\n";
       user = "    token: " + token + "\n";

@@ -34,8 +34,27 @@ std::string read_text(const std::string& path);
 /// Base64 of `data`.
 std::string base64(const std::string& data);
 
-/// How a kubeconfig carries the credentials.
-enum class KubeconfigShape { Files, Data, Token };
+/// A fake server run by /usr/bin/python3 from tests/fakes; stopped (SIGTERM) on destruction.
+class FakeProcess {
+ public:
+  /// Runs `script` (a file in tests/fakes) with `args`; waits (bounded) until it writes its port
+  /// to `port_file`.
+  FakeProcess(const std::string& script, const std::vector<std::string>& args,
+              const std::string& port_file);
+  ~FakeProcess();
+  FakeProcess(const FakeProcess&) = delete;
+  FakeProcess& operator=(const FakeProcess&) = delete;
+  /// The port it listens on (127.0.0.1).
+  int port() const { return port_; }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+/// How a kubeconfig carries the credentials (Combined: one PEM file holding certificate and key
+/// for both client-certificate and client-key, as /var/lib/kubelet/pki/kubelet-client-current.pem).
+enum class KubeconfigShape { Files, Data, Token, Combined };
 
 /// A running fake API server with PKI for nodes `n1` and `n2`.
 class FakeApiServer {
@@ -69,8 +88,7 @@ class FakeApiServer {
 
  private:
   TempDir dir_;
-  int pid_ = -1;
-  int port_ = 0;
+  std::unique_ptr<FakeProcess> process_;
 };
 
 /// A Node object with `annotations` and `labels`.

@@ -1,0 +1,117 @@
+// Unit: the pure helpers of the cluster side (no network).
+#include <doctest/doctest.h>
+
+#include "drain.h"
+#include "kube_client.h"
+#include "kube_cluster.h"
+#include "kube_types.h"
+#include "kubeconfig.h"
+#include "lease.h"
+
+using namespace imageswitch;
+using nlohmann::json;
+
+TEST_SUITE("unit") {
+  TEST_CASE("base64_decode: standard text, padding, whitespace, bad input") {
+    CHECK(*base64_decode("aGVsbG8=") == "hello");
+    CHECK(*base64_decode("aGVs\nbG8h") == "hello!");
+    CHECK(*base64_decode("") == "");
+    CHECK_FALSE(base64_decode("a*b").ok());
+    CHECK_FALSE(base64_decode("aGVs=bG8").ok());
+  }
+
+  TEST_CASE("parse_kube_time: MicroTime and Time, UTC only") {
+    CHECK(parse_kube_time("1970-01-01T00:00:10Z") == doctest::Approx(10));
+    CHECK(parse_kube_time("2024-01-02T03:04:05.250000Z") == doctest::Approx(1704164645.25));
+    CHECK(parse_kube_time("2024-01-02T03:04:05+01:00") < 0);
+    CHECK(parse_kube_time("yesterday") < 0);
+    CHECK(parse_kube_time(kube_micro_time_now()) > 1.7e9);
+  }
+
+  TEST_CASE("one_line and event_reason") {
+    CHECK(one_line("a\nb\tc", 100) == "a b c");
+    CHECK(one_line(std::string(50, 'x'), 10) == "xxxxxxx...");
+    CHECK(one_line("bad \xff\xc3x", 100) == "bad ??x");
+    CHECK(one_line("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 7) == "\xc3\xa9\xc3\xa9...");  // é é ...
+    CHECK(one_line("\xe2\x82\xac ok", 100) == "\xe2\x82\xac ok");
+    CHECK(event_reason({"Working", "", "", "rolled-back"}) == "ImageSwitchRolledBack");
+    CHECK(event_reason({"Degraded", "", "", ""}) == "ImageSwitchDegraded");
+  }
+
+  TEST_CASE("api_error: kinds and wording") {
+    const json forbidden = {{"kind", "Status"}, {"message", "nodes \"n1\" is forbidden: no"}};
+    Error e = api_error({"patch", "node", "n1"}, {403, forbidden});
+    CHECK(e.kind == ErrorKind::Degraded);
+    CHECK(e.message ==
+          "Failed to patch node 'n1': 403 Forbidden (nodes \"n1\" is forbidden: no): the kubelet "
+          "identity lacks this permission");
+    CHECK(api_error({"get", "node", "n1"}, {503, nullptr}).kind == ErrorKind::Temporary);
+    CHECK(api_error({"get", "node", "n1"}, {429, nullptr}).kind == ErrorKind::Temporary);
+    CHECK(api_error({"get", "node", "n1"}, {404, nullptr}).kind == ErrorKind::Degraded);
+    CHECK(status_message(json{{"message", std::string(600, 'm') + "\n"}}).size() == 500);
+  }
+
+  TEST_CASE("parse_pod: mirror, DaemonSet, controller, deletion") {
+    const json pod = {
+        {"metadata",
+         {{"namespace", "ns"},
+          {"name", "p"},
+          {"uid", "u"},
+          {"annotations", {{"kubernetes.io/config.mirror", "abc"}}},
+          {"deletionTimestamp", "2024-01-01T00:00:00Z"},
+          {"ownerReferences", {{{"kind", "DaemonSet"}, {"name", "d"}, {"controller", true}}}}}},
+        {"spec",
+         {{"volumes",
+           {{{"name", "cfg"}, {"configMap", json::object()}},
+            {{"name", "scratch"}, {"emptyDir", json::object()}}}}}},
+        {"status", {{"phase", "Running"}}}};
+    auto parsed = parse_pod(pod);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->mirror);
+    CHECK(parsed->daemonset);
+    CHECK(parsed->has_controller);
+    CHECK(parsed->deleting);
+    CHECK(parsed->empty_dir);
+    CHECK(parsed->key() == "ns/p");
+    auto bare = parse_pod(json{{"metadata", {{"namespace", "ns"}, {"name", "q"}}}});
+    REQUIRE(bare.ok());
+    CHECK_FALSE(bare->mirror);
+    CHECK_FALSE(bare->daemonset);
+    CHECK_FALSE(bare->has_controller);
+    CHECK_FALSE(bare->empty_dir);
+    CHECK_FALSE(parse_pod(json::object()).ok());
+  }
+
+  TEST_CASE("parse_node: fields we use") {
+    const json node = {
+        {"metadata", {{"name", "n1"}, {"resourceVersion", "7"}, {"annotations", {{"a", "b"}}}}},
+        {"spec", {{"unschedulable", true}}},
+        {"status",
+         {{"addresses",
+           {{{"type", "Hostname"}, {"address", "h"}},
+            {{"type", "InternalIP"}, {"address", "10.1.1.1"}}}}}}};
+    auto parsed = parse_node(node);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->unschedulable);
+    CHECK(parsed->resource_version == "7");
+    CHECK(parsed->annotations.at("a") == "b");
+    CHECK(parsed->internal_ips == std::vector<std::string>{"10.1.1.1"});
+  }
+
+  TEST_CASE("odd answer shapes never throw") {
+    CHECK(pdb_blockers(json{{"details", {{"causes", "x"}}}}) == "eviction refused (429)");
+    CHECK(pdb_blockers(json{{"details", {{"causes", {{{"message", 5}}}}}}}) ==
+          "eviction refused (429)");
+    CHECK(pdb_blockers(json::array()) == "eviction refused (429)");
+    CHECK(json_string(json{{"a", nullptr}}, "a").empty());
+    CHECK(json_string(json(3), "a").empty());
+    CHECK(json_int(json{{"a", "7"}}, "a", -1) == -1);
+    CHECK(json_int(json{{"a", 7}}, "a", -1) == 7);
+    CHECK(json_member(json{{"a", {{"b", 1}}}}, "a")["b"] == 1);
+  }
+
+  TEST_CASE("url_encode") {
+    CHECK(url_encode("spec.nodeName=n1") == "spec.nodeName%3Dn1");
+    CHECK(url_encode("a/b c") == "a%2Fb%20c");
+  }
+}
