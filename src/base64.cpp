@@ -20,6 +20,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
   for (char c : text)
     if (!std::isspace(static_cast<unsigned char>(c))) in += c;
   if (in.size() % 4 != 0) return std::nullopt;
+  const auto pad_at = in.find('=');
+  if (pad_at != std::string::npos &&
+      (in.size() - pad_at > 2 || in.find_first_not_of('=', pad_at) != std::string::npos))
+    return std::nullopt;  // padding only at the very end, at most two characters
   for (char c : in)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=')
       return std::nullopt;

@@ -69,7 +69,10 @@ std::unique_ptr<Gate> make_gate(const Settings& settings) {
   if (c.kind == "none") return std::make_unique<NoGate>();
   if (c.kind == "lease") {
     LeaseOptions options{c.namespace_, c.name, c.max_holders, c.ttl_s, node_name_of(settings)};
-    return std::make_unique<LeaseGate>(make_client(settings), options);
+    // The kubelet identity may only write kube-node-lease/<node>: a fleet-wide semaphore needs
+    // credentials with Lease RBAC in the chosen namespace (coordination.kubeconfig).
+    const std::string& kubeconfig = c.kubeconfig.empty() ? settings.kubeconfig : c.kubeconfig;
+    return std::make_unique<LeaseGate>(std::make_shared<KubeClient>(kubeconfig), options);
   }
   if (c.kind == "fleetlock")
     return std::make_unique<FleetLockGate>(

@@ -23,7 +23,7 @@ const std::vector<std::string_view> kDrainKeys = {"enabled", "timeout_s", "evict
                                                   "grace_period_s"};
 const std::vector<std::string_view> kRebootKeys = {"enabled"};
 const std::vector<std::string_view> kCoordinationKeys = {
-    "kind", "namespace", "name", "max_holders", "ttl_s", "url", "group"};
+    "kind", "namespace", "name", "max_holders", "ttl_s", "url", "group", "kubeconfig"};
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -138,6 +138,7 @@ Result<void> parse_coordination(const json& obj, const std::string& where,
   TRY(r.integer("ttl_s", out.ttl_s, 10, 24 * 3600));
   TRY(r.string("url", out.url));
   TRY(r.string("group", out.group));
+  TRY(r.string("kubeconfig", out.kubeconfig));
   if (out.kind == "fleetlock" && out.url.empty())
     return make_error(
         ErrorKind::Usage,

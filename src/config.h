@@ -27,6 +27,7 @@ struct CoordinationSettings {
   int ttl_s = 900;                                               ///< lease holder TTL
   std::string url;                                               ///< fleetlock base URL
   std::string group = "default";                                 ///< fleetlock group
+  std::string kubeconfig;  ///< lease: credentials with Lease RBAC (empty: the node's kubeconfig)
 };
 
 /// All settings, with the contract's defaults.

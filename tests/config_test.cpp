@@ -51,7 +51,8 @@ TEST_CASE("config: every key is read") {
     "state_dir": "/s", "runtime_dir": "/run/x", "architecture": "arm64",
     "drain": {"enabled": false, "timeout_s": 60, "eviction_retry_s": 1, "grace_period_s": 30},
     "reboot": {"enabled": false},
-    "coordination": {"kind": "lease", "namespace": "ns", "name": "n", "max_holders": 3, "ttl_s": 120}
+    "coordination": {"kind": "lease", "namespace": "ns", "name": "n", "max_holders": 3, "ttl_s": 120,
+                     "kubeconfig": "/etc/imageswitch/lease.kubeconfig"}
   })",
                         "config.json");
   REQUIRE(r.ok());
@@ -79,6 +80,7 @@ TEST_CASE("config: every key is read") {
   CHECK(r->coordination.name == "n");
   CHECK(r->coordination.max_holders == 3);
   CHECK(r->coordination.ttl_s == 120);
+  CHECK(r->coordination.kubeconfig == "/etc/imageswitch/lease.kubeconfig");
 }
 
 TEST_CASE("config: unknown keys name the key and suggest the right one") {

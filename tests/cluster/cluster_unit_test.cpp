@@ -5,6 +5,7 @@
 #include "kube_client.h"
 #include "kube_cluster.h"
 #include "kube_types.h"
+#include "base64.h"
 #include "kubeconfig.h"
 #include "lease.h"
 
@@ -16,8 +17,8 @@ TEST_SUITE("unit") {
     CHECK(*base64_decode("aGVsbG8=") == "hello");
     CHECK(*base64_decode("aGVs\nbG8h") == "hello!");
     CHECK(*base64_decode("") == "");
-    CHECK_FALSE(base64_decode("a*b").ok());
-    CHECK_FALSE(base64_decode("aGVs=bG8").ok());
+    CHECK_FALSE(base64_decode("a*b").has_value());
+    CHECK_FALSE(base64_decode("aGVs=bG8").has_value());
   }
 
   TEST_CASE("parse_kube_time: MicroTime and Time, UTC only") {
