@@ -37,8 +37,8 @@ FleetLockGate::FleetLockGate(FleetLockOptions options) : options_(std::move(opti
 
 namespace {
 
-Result<HttpResponse> post(const FleetLockOptions& options, const std::string& endpoint) {
-  HttpRequest request;
+Result<KubeHttpResponse> post(const FleetLockOptions& options, const std::string& endpoint) {
+  KubeHttpRequest request;
   request.method = "POST";
   request.url = options.url + endpoint;
   request.timeout_ms = options.timeout_ms;

@@ -64,7 +64,7 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
                                      const std::string& path, const nlohmann::json& body,
                                      const std::string& content_type) {
   TRY(ensure_config());
-  HttpRequest request;
+  KubeHttpRequest request;
   request.method = method;
   request.url = config_->server + path;
   request.timeout_ms = options_.timeout_ms;
@@ -126,23 +126,6 @@ Error api_error(const ApiTarget& target, const ApiResponse& response) {
     kind = ErrorKind::Temporary;
   }
   return make_error(kind, std::move(text));
-}
-
-std::string json_string(const nlohmann::json& object, const char* key) {
-  const auto& value = json_member(object, key);
-  return value.is_string() ? value.get<std::string>() : "";
-}
-
-const nlohmann::json& json_member(const nlohmann::json& object, const char* key) {
-  static const nlohmann::json null;
-  if (!object.is_object()) return null;
-  auto it = object.find(key);
-  return it == object.end() ? null : *it;
-}
-
-long long json_int(const nlohmann::json& object, const char* key, long long fallback) {
-  const auto& value = json_member(object, key);
-  return value.is_number_integer() ? value.get<long long>() : fallback;
 }
 
 std::string url_encode(std::string_view text) {

@@ -3,6 +3,8 @@
 // permission is missing.
 #pragma once
 
+#include "json_util.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -67,16 +69,6 @@ std::string status_message(const nlohmann::json& body);
 /// The error for a non-2xx `response` to `target`: 401/5xx/429 Temporary, 403 Degraded with
 /// "the kubelet identity lacks this permission", others Degraded.
 Error api_error(const ApiTarget& target, const ApiResponse& response);
-
-/// The string member `key` of `object`; "" when `object` is not an object or the member is not a
-/// string (answers are outside input: never throw on their shape).
-std::string json_string(const nlohmann::json& object, const char* key);
-
-/// The member `key` of `object`, or null when absent or `object` is not an object.
-const nlohmann::json& json_member(const nlohmann::json& object, const char* key);
-
-/// The integer member `key` of `object`, or `fallback`.
-long long json_int(const nlohmann::json& object, const char* key, long long fallback);
 
 /// Percent-encodes `text` for a query parameter value.
 std::string url_encode(std::string_view text);

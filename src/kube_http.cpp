@@ -85,7 +85,7 @@ void apply_tls(CURL* curl, const TlsOptions& tls, std::unique_ptr<MemFile>& ca_h
 }
 
 /// Appends `request`'s headers (and an empty "Expect:") to `list`; false when out of memory.
-bool append_headers(SlistPtr& list, const HttpRequest& request) {
+bool append_headers(SlistPtr& list, const KubeHttpRequest& request) {
   auto append = [&](const std::string& line) {
     curl_slist* head = curl_slist_append(list.get(), line.c_str());
     if (!head) return false;
@@ -99,14 +99,14 @@ bool append_headers(SlistPtr& list, const HttpRequest& request) {
 
 }  // namespace
 
-Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& tls) {
+Result<KubeHttpResponse> http_perform(const KubeHttpRequest& request, const TlsOptions& tls) {
   global_init();
   const std::string what = request.method + " " + request.url;
   CurlPtr curl(curl_easy_init());
   if (!curl)
     return make_error(ErrorKind::Temporary, "Failed to " + what + ": curl_easy_init failed");
   CURL* c = curl.get();
-  HttpResponse response;
+  KubeHttpResponse response;
   char errbuf[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());

@@ -21,7 +21,7 @@ struct TlsOptions {
 };
 
 /// One request.
-struct HttpRequest {
+struct KubeHttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
@@ -31,13 +31,13 @@ struct HttpRequest {
 };
 
 /// The answer: status and body (headers are not needed by any caller).
-struct HttpResponse {
+struct KubeHttpResponse {
   long status = 0;
   std::string body;
 };
 
 /// Performs `request`; transport failures (refused, TLS, timeout) are Temporary errors that name
 /// `what` ("GET https://…"). Any HTTP status is a successful exchange.
-Result<HttpResponse> http_perform(const HttpRequest& request, const TlsOptions& tls);
+Result<KubeHttpResponse> http_perform(const KubeHttpRequest& request, const TlsOptions& tls);
 
 }  // namespace imageswitch

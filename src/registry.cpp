@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include "json_util.h"
+
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <sys/utsname.h>
@@ -299,34 +301,46 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
   return std::optional<Manifest>(std::move(m));
 }
 
+Result<std::string> platform_digest(std::string_view index_body, const std::string& arch,
+                                    const std::string& what) {
+  const auto j = nlohmann::json::parse(index_body, nullptr, false);
+  const auto& manifests = json_member(j, "manifests");
+  if (!manifests.is_array())
+    return make_error(ErrorKind::Degraded,
+                      "Failed to parse index of '" + what + "': no 'manifests' array");
+  std::string seen;
+  for (const auto& d : manifests) {
+    const auto& p = json_member(d, "platform");
+    if (!p.is_object()) continue;
+    const std::string os = json_string(p, "os"), a = json_string(p, "architecture"),
+                      variant = json_string(p, "variant");
+    seen += (seen.empty() ? "" : ", ") + os + "/" + a + (variant.empty() ? "" : "/" + variant);
+    if (os != "linux" || a != arch) continue;
+    if (arch == "arm64" && !variant.empty() && variant != "v8") continue;
+    std::string digest = json_string(d, "digest");
+    if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
+        digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+      return make_error(ErrorKind::Degraded,
+                        "Failed to parse index of '" + what + "': bad digest '" + digest + "'");
+    return digest;
+  }
+  return make_error(ErrorKind::Degraded, "Failed to resolve '" + what +
+                                             "': the index has no manifest for linux/" + arch +
+                                             " (has: " + seen + ")");
+}
+
 Result<Manifest> RegistryClient::get_platform_manifest(const Endpoint& ep,
                                                        const std::string& reference) {
   auto m = get_manifest(ep, reference);
   if (!m || !m->is_index()) return m;
-  auto j = nlohmann::json::parse(m->body);
-  std::string seen;
-  for (const auto& d : j["manifests"]) {
-    if (!d.is_object() || !d.contains("platform") || !d["platform"].is_object()) continue;
-    const auto& p = d["platform"];
-    std::string os = p.value("os", ""), arch = p.value("architecture", ""),
-                variant = p.value("variant", "");
-    seen += (seen.empty() ? "" : ", ") + os + "/" + arch + (variant.empty() ? "" : "/" + variant);
-    if (os != "linux" || arch != arch_) continue;
-    if (arch_ == "arm64" && !variant.empty() && variant != "v8") continue;
-    std::string digest = d.value("digest", "");
-    if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71)
-      return make_error(ErrorKind::Degraded, "Failed to parse index of '" + ep.repository +
-                                                 "': bad digest '" + digest + "'");
-    auto child = get_manifest(ep, digest);
-    if (!child) return child.error();
-    if (child->is_index())
-      return make_error(ErrorKind::Degraded, "Failed to resolve '" + ep.repository + "@" + digest +
-                                                 "': nested index is not supported");
-    return child;
-  }
-  return make_error(ErrorKind::Degraded, "Failed to resolve '" + ep.repository + ":" + reference +
-                                             "': the index has no manifest for linux/" + arch_ +
-                                             " (has: " + seen + ")");
+  auto digest = platform_digest(m->body, arch_, ep.repository + ":" + reference);
+  if (!digest) return digest.error();
+  auto child = get_manifest(ep, *digest);
+  if (!child) return child.error();
+  if (child->is_index())
+    return make_error(ErrorKind::Degraded, "Failed to resolve '" + ep.repository + "@" + *digest +
+                                               "': nested index is not supported");
+  return child;
 }
 
 Result<std::string> RegistryClient::get_blob(const Endpoint& ep, const std::string& digest,

@@ -25,6 +25,10 @@ inline constexpr std::string_view kDockerList =
 inline constexpr std::string_view kDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 
+/// The manifest digest for linux/`arch` in the index `index_body` (`what` names it in errors).
+Result<std::string> platform_digest(std::string_view index_body, const std::string& arch,
+                                    const std::string& what);
+
 /// Largest manifest body read.
 inline constexpr std::size_t kMaxManifestBytes = 4 << 20;
 

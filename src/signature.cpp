@@ -1,5 +1,7 @@
 #include "signature.h"
 
+#include "json_util.h"
+
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -138,9 +140,9 @@ Result<std::vector<SignatureLayer>> signature_layers(std::string_view body) {
   if (!j.contains("layers") || !j["layers"].is_array()) return bad("no 'layers' array");
   std::vector<SignatureLayer> out;
   for (const auto& l : j["layers"]) {
-    if (!l.is_object() || l.value("mediaType", "") != kSimpleSigningType) continue;
+    if (json_string(l, "mediaType") != kSimpleSigningType) continue;
     SignatureLayer s;
-    s.digest = l.value("digest", "");
+    s.digest = json_string(l, "digest");
     if (!is_sha256_digest(s.digest)) return bad("layer digest '" + s.digest + "' is not sha256");
     if (l.contains("size") && l["size"].is_number_integer()) s.size = l["size"].get<long long>();
     std::string b64;

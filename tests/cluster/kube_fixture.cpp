@@ -189,7 +189,7 @@ std::shared_ptr<KubeClient> FakeApiServer::client(const std::string& node, long 
 }
 
 void FakeApiServer::control(const std::string& what, const nlohmann::json& body) const {
-  HttpRequest request;
+  KubeHttpRequest request;
   request.method = "POST";
   request.url = url() + "/_fake/" + what;
   request.body = body.dump();
@@ -202,7 +202,7 @@ void FakeApiServer::control(const std::string& what, const nlohmann::json& body)
 }
 
 nlohmann::json FakeApiServer::state() const {
-  HttpRequest request;
+  KubeHttpRequest request;
   request.url = url() + "/_fake/state";
   request.timeout_ms = 5000;
   TlsOptions tls;

@@ -3,7 +3,7 @@
 # Idempotent; quiet unless something fails.
 set -euo pipefail
 packages=(
-  meson ninja-build pkg-config g++ clang clang-format
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
   libsystemd-dev libcurl4-openssl-dev nlohmann-json3-dev libssl-dev doctest-dev
   libtomlplusplus-dev libyaml-cpp-dev
   dbus systemd python3 python3-dbus python3-gi openssl curl ca-certificates

@@ -1,0 +1,75 @@
+// libFuzzer targets for every parser of outside input. One binary per target: compile with
+// -DFUZZ_TARGET_<name> (tests/fuzz/run.sh does). A target passes when no input crashes,
+// hangs, leaks or trips a sanitizer; every parser must answer a Result, never throw.
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "auth_file.h"
+#include "bootc.h"
+#include "config.h"
+#include "desired_file.h"
+#include "image_ref.h"
+#include "kube_types.h"
+#include "kubeconfig.h"
+#include "policy.h"
+#include "registries_conf.h"
+#include "registries_d.h"
+#include "registry.h"
+#include "signature.h"
+#include "state.h"
+
+using namespace imageswitch;
+
+namespace {
+
+/// Feeds `text` to the parser chosen at compile time.
+void fuzz_one(const std::string& text) {
+#if defined(FUZZ_TARGET_image_ref)
+  auto r = parse_image_ref(text);
+  if (r) (void)parse_image_ref(r->string());  // what we print must parse again
+#elif defined(FUZZ_TARGET_manifest)
+  (void)platform_digest(text, "amd64", "fuzz");
+  (void)platform_digest(text, "arm64", "fuzz");
+  (void)signature_layers(text);
+#elif defined(FUZZ_TARGET_signature_payload)
+  (void)parse_signature_payload(text);
+#elif defined(FUZZ_TARGET_policy)
+  (void)parse_policy(text, "policy.json");
+#elif defined(FUZZ_TARGET_registries_conf)
+  (void)parse_registries_conf(text, "registries.conf");
+#elif defined(FUZZ_TARGET_registries_d)
+  RegistriesD d;
+  (void)parse_registries_d_file(text, "fuzz.yaml", d);
+#elif defined(FUZZ_TARGET_www_authenticate)
+  (void)parse_www_authenticate(text);
+#elif defined(FUZZ_TARGET_auth_file)
+  (void)parse_auth_file(text, "auth.json");
+#elif defined(FUZZ_TARGET_kubeconfig)
+  (void)parse_kubeconfig(text, "kubeconfig", "/nonexistent");
+#elif defined(FUZZ_TARGET_kube_objects)
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded()) {
+    (void)parse_node(j);
+    (void)parse_pod(j);
+  }
+#elif defined(FUZZ_TARGET_state)
+  (void)parse_state(text);
+#elif defined(FUZZ_TARGET_config)
+  (void)parse_config(text, "config.json");
+  (void)parse_desired_text(text, "desired-image");
+#elif defined(FUZZ_TARGET_bootc_status)
+  (void)parse_bootc_status(text);
+#else
+#error "define FUZZ_TARGET_<name>"
+#endif
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz_one(std::string(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
