@@ -20,7 +20,9 @@ CLI:
                "<token>": {"user": "ops", "groups": [], "grants": [{"resource": "leases",
                                                                    "namespace": "x"}]}}
      Client certificates (signed by CA.pem) give user = CN, groups = O.
-  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user"}.
+  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts"}
+                (ts: Unix time in seconds, float, when the answer was ready); requests answered
+                with a Node also carry "unschedulable": its spec.unschedulable (bool).
 
 Control endpoints (no authentication, not logged; tests only):
   POST /_fake/faults  [{"method": "PATCH", "path": "^/api/v1/nodes/", "status": 409,
@@ -181,10 +183,13 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(400, "BadRequest", "the body is not valid JSON")
 
-    def record(self, status, user):
+    def record(self, status, user, answer=None):
+        entry = {"method": self.command, "path": self.path, "status": status, "user": user,
+                 "ts": time.time()}
+        if isinstance(answer, dict) and answer.get("kind") == "Node":
+            entry["unschedulable"] = bool(answer.get("spec", {}).get("unschedulable", False))
         with open(ARGS.log, "a") as log:
-            log.write(json.dumps({"method": self.command, "path": self.path, "status": status,
-                                  "user": user}) + "\n")
+            log.write(json.dumps(entry) + "\n")
 
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
@@ -205,7 +210,7 @@ class Handler(BaseHTTPRequestHandler):
             code, answer = e.code, e.body
         except Exception as e:  # a bug in the fake: answer 500 and say so in the log
             code, answer = 500, status_body(500, "InternalError", "fake bug: %r" % e)
-        self.record(code, user)
+        self.record(code, user, answer)
         self.send_json(code, answer)
 
     def faulted(self, path):
