@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (ROOT, Servers, Stat, column, line_count, node, runstat,  # noqa: E402
                       settled_count, trust_config, write, write_config)
 import cordon  # noqa: E402
+import floor  # noqa: E402
 import sizeinfo  # noqa: E402
 
 ROWS = []  # (measurement, figure, comparison/detail, target, verdict)
@@ -68,9 +69,21 @@ def bench_noop(a, servers, fx, host):
     base = "baseline `imageswitch --version` (exec + dynamic loading only): %s, %s" % (
         vw.fmt(" ms", 2), kb(vr))
     row("no-op tick: wall", wall.fmt(" ms", 2), base, "≤ 5 ms", wall.median <= 5)
-    row("no-op tick: peak RSS", kb(rss), "", "≤ 4 MB", rss.median <= 4096)
+    row("no-op tick: peak RSS", kb(rss), "cross-check with /usr/bin/time -f %%M: %.2f MB" %
+        (gnu_time_rss(cmd, env, a.workdir) / 1024), "≤ 4 MB", rss.median <= 4096)
     row("no-op tick: network requests", "%d registry + %d API in %d passes" % (reg, api, a.runs),
         "registry access log + fake API server log", "0", reg == 0 and api == 0)
+
+
+def gnu_time_rss(cmd, env, workdir, runs=5):
+    """Median peak RSS (KB) of cmd as GNU time reports it."""
+    out = os.path.join(workdir, "gnu-time.txt")
+    values = []
+    for _ in range(runs):
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, env=env,
+                       capture_output=True, timeout=60, check=True)
+        values.append(int(open(out).read().split()[-1]))
+    return Stat(values).median
 
 
 def kb(stat):
@@ -196,6 +209,8 @@ def main():
         print("bench: cordon window", file=sys.stderr)
         bench_cordon(a, servers, fx)
         size_lines = sizeinfo.report(a.binary, row)
+        print("bench: startup floor", file=sys.stderr)
+        size_lines += [""] + floor.report(a.workdir, a.runstat, a.runs)
         text = render(environment(a, fx), size_lines)
         print(text)
         if a.out:

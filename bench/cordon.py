@@ -1,7 +1,8 @@
 """Cordon window in a small node simulation: one `imageswitch run` that updates the node from its
 booted image to the annotated desired image while the fake rpm-ostreed makes the image pull slow
-(fault "pull_delay_s": like "delay_s", but only for transactions that pull an image,
-so FinalizeDeployment stays as fast as the real one), then an instant simulated reboot and the confirming `run`.
+(fault "pull_delay_s": like "delay_s", but only for transactions that pull an image, so
+FinalizeDeployment stays as fast as the real one), then an instant simulated reboot and the
+confirming `run`.
 
 The window is read from the fake API server's request log ("ts" of each request; requests that
 answer a Node carry "unschedulable"):
