@@ -51,6 +51,7 @@ for v in "${variants[@]}"; do
   [ -n "$base" ] || base=$size
   delta=$(awk -v s="$size" -v b="$base" 'BEGIN { printf "%+.1f %%", (s - b) * 100 / b }')
   rss=$(median_rss "$dir/src/imageswitch")
+  # shellcheck disable=SC2016 # backquotes are Markdown here
   printf '| %s | `%s` | %.2f MB (%d bytes) | %s | %s KB |\n' "$name" "$opts" \
     "$(awk -v s="$size" 'BEGIN { print s / 1048576 }')" "$size" "$delta" "$rss" >>"$tmp"
   echo "size-variants: $name: $size bytes" >&2
