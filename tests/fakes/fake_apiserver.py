@@ -21,7 +21,9 @@ CLI:
                "<token>": {"user": "ops", "groups": [], "grants": [{"resource": "leases",
                                                                    "namespace": "x"}]}}
      Client certificates (signed by CA.pem) give user = CN, groups = O.
-  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "time"}.
+  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts"}
+                (ts: Unix time in seconds, float, when the answer was ready); requests answered
+                with a Node also carry "unschedulable": its spec.unschedulable (bool).
 
   FAULTS.json   the same list as POST /_fake/faults; re-read whenever the file changes (for
                 shell-driven simulations that have no HTTPS client handy).
@@ -102,10 +104,14 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(400, "BadRequest", "the body is not valid JSON")
 
-    def record(self, status, user):
+    def record(self, status, user, answer=None):
+        now = time.time()
+        entry = {"method": self.command, "path": self.path, "status": status, "user": user,
+                 "ts": now, "time": now}
+        if isinstance(answer, dict) and answer.get("kind") == "Node":
+            entry["unschedulable"] = bool(answer.get("spec", {}).get("unschedulable", False))
         with open(ARGS.log, "a") as log:
-            log.write(json.dumps({"method": self.command, "path": self.path, "status": status,
-                                  "user": user, "time": time.time()}) + "\n")
+            log.write(json.dumps(entry) + "\n")
 
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
@@ -126,7 +132,7 @@ class Handler(BaseHTTPRequestHandler):
             code, answer = e.code, e.body
         except Exception as e:  # a bug in the fake: answer 500 and say so in the log
             code, answer = 500, status_body(500, "InternalError", "fake bug: %r" % e)
-        self.record(code, user)
+        self.record(code, user, answer)
         self.send_json(code, answer)
 
     def faulted(self, path):

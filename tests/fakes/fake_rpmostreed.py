@@ -30,12 +30,14 @@ State file (JSON, rewritten after each change):
    "finalization_locked": bool,   # the staged deployment was made with lock-finalization
    "reboot_requests": int,        # FinalizeDeployment calls that would reboot the host
    "boots": int,                  # --reboot runs
-   "registered_clients": [ids], "calls": [{"method": …, "args": …}]}
+   "registered_clients": [ids], "calls": [{"method": …, "args": …, "ts": Unix time (float)}]}
 
 Faults file (JSON, re-read at every call; all keys optional):
   "fail": "message"          → the transaction ends with Finished(false, message)
   "crash_before_finished": true → the daemon exits (status 3) after the first progress signals
   "delay_s": float           → the transaction waits this long before Finished
+  "pull_delay_s": float      → only transactions that pull an image (Rebase, UpdateDeployment;
+                               not FinalizeDeployment or Cleanup) wait this long (added to delay_s)
   "busy": "title"            → mutating methods fail with "Transaction in progress: title"
                                and ActiveTransaction names it
   "omit_digest": true        → deployments lack container-image-reference-digest (old daemon)
@@ -49,6 +51,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 import dbus
 import dbus.mainloop.glib
@@ -150,7 +153,7 @@ class Daemon:
 
     def record(self, method, args):
         s = self.state()
-        s["calls"].append({"method": method, "args": args})
+        s["calls"].append({"method": method, "args": args, "ts": time.time()})
         self.save(s)
 
     def os_path(self):

@@ -15,6 +15,8 @@ from gi.repository import GLib
 
 TXN_IFACE = "org.projectatomic.rpmostree1.Transaction"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
+# Transactions that pull no image (the "pull_delay_s" fault does not slow them down).
+NO_PULL_TITLES = ("cleanup", "finalize-deployment")
 
 
 class TxnObject(dbus.service.Object):
@@ -131,6 +133,8 @@ class Transaction:
             self.flush()
             os._exit(3)
         delay = float(faults.get("delay_s", 0))
+        if self.title not in NO_PULL_TITLES:
+            delay += float(faults.get("pull_delay_s", 0))
         GLib.timeout_add(int(delay * 1000), self.complete, faults)
         return False
 
