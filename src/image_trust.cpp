@@ -41,12 +41,12 @@ Result<ResolvedImage> RegistryImageTrust::resolve(const std::string& reference) 
   const std::string want = ref->digest.empty() ? ref->tag : ref->digest;
   std::optional<Error> first_error;
   for (const Endpoint& ep : *eps) {
-    auto m = client_->get_platform_manifest(ep, want);
-    if (!m) {
-      if (!first_error) first_error = m.error();
+    auto digest = client_->resolve_digest(ep, want);
+    if (!digest) {
+      if (!first_error) first_error = digest.error();
       continue;
     }
-    ResolvedImage out{ref->string(), ref->name(), m->digest};
+    ResolvedImage out{ref->string(), ref->name(), *digest};
     contacted_[out.pinned()] = ep;
     return out;
   }

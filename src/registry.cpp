@@ -308,7 +308,7 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
   if (!manifests.is_array())
     return make_error(ErrorKind::Degraded,
                       "Failed to parse index of '" + what + "': no 'manifests' array");
-  std::string seen;
+  std::string seen;  // the platforms offered, for the error message
   for (const auto& d : manifests) {
     const auto& p = json_member(d, "platform");
     if (!p.is_object()) continue;
@@ -317,6 +317,10 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
     seen += (seen.empty() ? "" : ", ") + os + "/" + a + (variant.empty() ? "" : "/" + variant);
     if (os != "linux" || a != arch) continue;
     if (arch == "arm64" && !variant.empty() && variant != "v8") continue;
+    const std::string type = json_string(d, "mediaType");
+    if (type == kOciIndex || type == kDockerList)
+      return make_error(ErrorKind::Degraded,
+                        "Failed to resolve '" + what + "': nested index is not supported");
     std::string digest = json_string(d, "digest");
     if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
         digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
@@ -329,18 +333,14 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
                                              " (has: " + seen + ")");
 }
 
-Result<Manifest> RegistryClient::get_platform_manifest(const Endpoint& ep,
-                                                       const std::string& reference) {
+Result<std::string> RegistryClient::resolve_digest(const Endpoint& ep,
+                                                   const std::string& reference) {
   auto m = get_manifest(ep, reference);
-  if (!m || !m->is_index()) return m;
-  auto digest = platform_digest(m->body, arch_, ep.repository + ":" + reference);
-  if (!digest) return digest.error();
-  auto child = get_manifest(ep, *digest);
-  if (!child) return child.error();
-  if (child->is_index())
-    return make_error(ErrorKind::Degraded, "Failed to resolve '" + ep.repository + "@" + *digest +
-                                               "': nested index is not supported");
-  return child;
+  if (!m) return m.error();
+  if (!m->is_index()) return m->digest;
+  // The index entry names the per-platform digest; deploying by digest makes it exact, so the
+  // platform manifest itself need not be fetched (one request per check).
+  return platform_digest(m->body, arch_, ep.repository + ":" + reference);
 }
 
 Result<std::string> RegistryClient::get_blob(const Endpoint& ep, const std::string& digest,

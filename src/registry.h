@@ -68,8 +68,9 @@ class RegistryClient {
   Result<std::optional<Manifest>> find_manifest(const Endpoint& ep, const std::string& reference);
   /// HEADs manifest `reference`; returns Docker-Content-Digest ("" when absent).
   Result<std::string> head_manifest(const Endpoint& ep, const std::string& reference);
-  /// Like get_manifest, but an index is followed to the manifest for this architecture.
-  Result<Manifest> get_platform_manifest(const Endpoint& ep, const std::string& reference);
+  /// The manifest digest of `reference` for this architecture (an index is resolved through its
+  /// entry for linux/<arch>; nested indexes are refused).
+  Result<std::string> resolve_digest(const Endpoint& ep, const std::string& reference);
   /// GETs blob `digest` (at most `limit` bytes) and checks its digest.
   Result<std::string> get_blob(const Endpoint& ep, const std::string& digest, std::size_t limit);
   /// HTTP requests made so far (attempts, token requests included).
