@@ -45,7 +45,10 @@ class RegistryProxy:
                 pass
 
             def handle_any(self):
-                proxy.handle(self)
+                try:
+                    proxy.handle(self)
+                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                    self.close_connection = True  # the agent gave up (timeout, size limit)
 
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
