@@ -407,7 +407,7 @@ http: {addr: "127.0.0.1:%d", secret: sim}
                                         "name": owner["name"], "uid": "u-" + owner["name"],
                                         "controller": True}]
         return {"metadata": meta, "spec": {"nodeName": node, "containers": [{"name": "c"}]},
-                "x-fake": {"terminate_after_s": 0.3}}
+                "x-fake": {"terminate_after_s": 0}}
 
     @staticmethod
     def node_object(desired):
