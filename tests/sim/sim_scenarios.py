@@ -171,9 +171,13 @@ def noop_tick_with_annotation_only_reads_the_node(node):
 
 @case()
 def two_triggers_at_once(node):
-    node.proxy.set_faults([{"kind": "stall", "path": "/manifests/v2", "seconds": 2, "count": 1}])
+    node.proxy.set_faults([{"kind": "stall", "path": "/manifests/v2", "seconds": 2.5,
+                            "count": 1}])
     first = node.spawn_agent()
-    time.sleep(1.0)
+    # Wait until the first pass holds the lock and is stalled in the registry.
+    end = time.time() + 30
+    while time.time() < end and not any("/manifests/v2" in p for _, p in node.proxy.requests):
+        time.sleep(0.05)
     rc, out, err = node.run_agent()
     check(rc == 0, "second trigger exit %d" % rc, err)
     check(journal_has(out + err, "another") or journal_has(out + err, "already"),

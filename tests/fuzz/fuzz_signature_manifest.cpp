@@ -1,0 +1,12 @@
+// libFuzzer target: sigstore signature manifests (OCI image manifest layers).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "signature.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)imageswitch::signature_layers(text);
+  return 0;
+}
