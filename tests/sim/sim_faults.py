@@ -4,12 +4,13 @@ code (75 temporary, 1 degraded, 2 usage; 0 when the agent absorbs it), a specifi
 journal (stderr) and, when degraded with the cluster reachable, in the reason annotation; the host
 untouched where the step was not reached; and the next triggers, with the fault cleared, converge
 to Done with exactly one reboot request."""
+import base64
 import json
 import os
 import shutil
 import subprocess
 
-from simtest import ANN, case, check, drive, assert_done, run, state
+from simtest import ANN, Skip, case, check, drive, assert_done, run
 
 NODE_PATH = "^/api/v1/nodes/worker-0$"
 
@@ -134,7 +135,6 @@ fault("registry_auth_required_no_credentials", 1, "authentication",
 def wrong_password(node):
     node.set_registry_auth("sim", "right-password-4711")
     with open(node.path("etc", "auth.json"), "w") as f:
-        import base64
         json.dump({"auths": {node.host_port: {"auth": base64.b64encode(
             b"sim:wrong-password-0815").decode()}}}, f)
 
@@ -200,7 +200,6 @@ def apiserver_down(node):
 
 
 def apiserver_up(node):
-    port = node.api_port
     node.start_apiserver()
     node.write_config()
 
@@ -285,9 +284,7 @@ def can_mount(node):
 @case()
 def disk_state_dir_read_only(node):
     if not can_mount(node):
-        print("  SKIP disk_state_dir_read_only: mount is not permitted here (root without "
-              "CAP_SYS_ADMIN); counted as passed only for what it could check: nothing")
-        return
+        raise Skip("mount is not permitted here (needs root with CAP_SYS_ADMIN)")
     d = node.path("state")
     check(mount("--bind", d, d) and mount("-o", "remount,bind,ro", d), "read-only bind mount")
     try:
@@ -305,8 +302,7 @@ def disk_state_dir_read_only(node):
 @case()
 def disk_full(node):
     if not can_mount(node):
-        print("  SKIP disk_full: mount is not permitted here")
-        return
+        raise Skip("mount is not permitted here (needs root with CAP_SYS_ADMIN)")
     d = node.path("state")
     check(mount("-t", "tmpfs", "-o", "size=8k", "tmpfs", d), "tmpfs mount")
     try:
