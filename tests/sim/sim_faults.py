@@ -100,7 +100,7 @@ fault("registry_502_twice_absorbed", 0, "Rebooting",
 fault("registry_429_storm", 75, "HTTP 429",
       proxy({"kind": "status", "status": 429, "path": TAG}))
 fault("registry_timeout", 75, "timed out",
-      proxy({"kind": "stall", "seconds": 5, "path": TAG}))
+      proxy({"kind": "stall", "seconds": 6, "path": TAG}))
 fault("registry_connection_dropped", 75, "Failed to resolve",
       proxy({"kind": "drop", "path": TAG}))
 fault("registry_truncated_manifest", 75, "Failed to resolve",
@@ -120,7 +120,7 @@ fault("registry_500_on_signature_manifest", 75, "HTTP 500",
 # Finding: a timeout while fetching a signature blob is reported as a rejection (exit 1) rather
 # than a temporary failure (75); the next pass retries and recovers (asserted below).
 fault("registry_timeout_on_signature_blob", 1, ["no valid signature", "timed out"],
-      proxy({"kind": "stall", "seconds": 5, "path": "/blobs/"}), annotation=False)
+      proxy({"kind": "stall", "seconds": 6, "path": "/blobs/"}), annotation=False)
 fault("registry_truncated_signature_blob", 1, ["no valid signature", "Rejected"],
       proxy({"kind": "truncate", "path": "/blobs/"}))
 fault("registry_tampered_signature_blob", 1, ["no valid signature", "content digest differs"],
@@ -173,7 +173,7 @@ fault("api_500_reading_node", 75, "500",
 fault("api_429_reading_node", 75, "429",
       api({"method": "GET", "path": NODE_PATH, "status": 429, "count": -1}))
 fault("api_timeout_reading_node", 75, "Failed to read the desired image",
-      api({"method": "GET", "path": NODE_PATH, "status": 0, "delay_s": 5, "count": -1}))
+      api({"method": "GET", "path": NODE_PATH, "status": 0, "delay_s": 6, "count": -1}))
 fault("api_409_storm_on_node_patch", 75, "409",
       api({"method": "PATCH", "path": NODE_PATH, "status": 409, "count": -1}),
       untouched="reboot")

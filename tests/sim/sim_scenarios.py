@@ -137,6 +137,30 @@ def rollback_after_reboot_is_degraded(node):
     assert_done(node, "v3", reboots=2)
 
 
+@case()
+def reboot_that_never_happens_ends_degraded(node):
+    """logind/rpm-ostree accepted the reboot but the node never went down: bounded retries,
+    then Degraded with a clear reason; never a second successful reboot request."""
+    rc, _, err = node.run_agent()
+    check(rc == 0 and node.reboot_requests() == 1, "first pass", err)
+    codes = []
+    for _ in range(5):
+        rc, _, err = node.run_agent()
+        codes.append(rc)
+        if rc == 1:
+            break
+    check(codes[-1] == 1, "never degraded: exit codes %s" % codes, err)
+    check(all(c in (75, 1) for c in codes), "exit codes %s" % codes)
+    check(node.reboot_requests() == 1, "reboot requests: %d" % node.reboot_requests())
+    ann = node.annotations()
+    check(ann.get(ANN + "state") == "Degraded" and "did not restart" in ann.get(ANN + "reason", ""),
+          "annotations", ann)
+    node.reboot()
+    runs = drive(node)
+    check(runs[-1][0] == 0, "no recovery after the late reboot", runs[-1][2])
+    assert_done(node, "v2")
+
+
 @case(source="file", cluster=False)
 def noop_tick_makes_no_request(node):
     node.set_desired(node.pinned("v1"))

@@ -484,7 +484,7 @@ http: {addr: "127.0.0.1:%d", secret: sim}
         env = self.base_env()
         env["IMAGESWITCH_LOG"] = "stderr"
         env["IMAGESWITCH_BOOT_ID_FILE"] = self.path("boot_id")
-        env["IMAGESWITCH_HTTP_TIMEOUT_MS"] = "3000"
+        env["IMAGESWITCH_HTTP_TIMEOUT_MS"] = "4000"
         if failpoint:
             env["IMAGESWITCH_FAILPOINT"] = failpoint
         env.update(extra or {})
