@@ -160,6 +160,7 @@ class Node:
         self.start_rpmostreed()
         self.proxy.set_faults([])
         self.proxy.auth = None
+        self.proxy.tokens = set()
         self.write_trust_files()
         self.kill("apiserver")
         self.start_apiserver()
