@@ -15,4 +15,16 @@ void failpoint_hit(const char* name) {
 #endif
 }
 
+long test_timeout_ms(long fallback) {
+#ifdef IMAGESWITCH_FAILPOINTS
+  const char* text = std::getenv("IMAGESWITCH_HTTP_TIMEOUT_MS");
+  if (text != nullptr) {
+    char* end = nullptr;
+    long v = std::strtol(text, &end, 10);
+    if (end != text && *end == '\0' && v > 0) return v;
+  }
+#endif
+  return fallback;
+}
+
 }  // namespace imageswitch

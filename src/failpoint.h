@@ -7,6 +7,10 @@ namespace imageswitch {
 /// Kills the process with SIGKILL when the environment names `name` as the crash point.
 void failpoint_hit(const char* name);
 
+/// `fallback`, or IMAGESWITCH_HTTP_TIMEOUT_MS from the environment in test builds (the node
+/// simulation shortens network timeouts so a stalled server costs seconds, not minutes).
+long test_timeout_ms(long fallback);
+
 }  // namespace imageswitch
 
 #ifdef IMAGESWITCH_FAILPOINTS

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <thread>
 
+#include "failpoint.h"
+
 namespace imageswitch {
 namespace {
 
@@ -68,6 +70,8 @@ std::string HttpResponse::header(const std::string& name) const {
 }
 
 HttpClient::HttpClient(HttpOptions options) : options_(options) {
+  options_.timeout_ms = test_timeout_ms(options_.timeout_ms);
+  options_.connect_timeout_ms = std::min(options_.connect_timeout_ms, options_.timeout_ms);
   static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
   (void)global;
   curl_.reset(curl_easy_init());

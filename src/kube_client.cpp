@@ -1,5 +1,7 @@
 #include "kube_client.h"
 
+#include "failpoint.h"
+
 namespace imageswitch {
 namespace {
 
@@ -47,7 +49,9 @@ std::string describe(const ApiTarget& target) {
 }  // namespace
 
 KubeClient::KubeClient(std::string kubeconfig_path, KubeOptions options)
-    : kubeconfig_path_(std::move(kubeconfig_path)), options_(options) {}
+    : kubeconfig_path_(std::move(kubeconfig_path)), options_(options) {
+  options_.timeout_ms = test_timeout_ms(options_.timeout_ms);
+}
 
 KubeClient::KubeClient(KubeConfig config, KubeOptions options)
     : config_(std::move(config)), options_(options) {}

@@ -106,6 +106,7 @@ class Pass {
     if (!r) return fail(r.error(), "resolve");
     resolved_ = std::move(r.value());
     obs_.resolved_digest = resolved_.digest;
+    IMAGESWITCH_FAILPOINT("after-resolve");
     return std::nullopt;
   }
 
@@ -119,6 +120,7 @@ class Pass {
       return stop_degraded(v.error().message, resolved_.digest);
     }
     obs_.verified = true;
+    IMAGESWITCH_FAILPOINT("after-verify");
     entry(MessageKind::ImageVerified, 6, "Verified " + resolved_.pinned() + " (" + *v + ")",
           resolved_.digest);
     return std::nullopt;
@@ -140,6 +142,7 @@ class Pass {
       if (auto r = persist(); !r) return fail(r.error(), "stage");
       entry(MessageKind::UpdateStarted, 5, "Updating to " + state_.target_image, target);
       announce("Working", "");
+      IMAGESWITCH_FAILPOINT("after-update-started");
     }
     const bool already = obs_.host.staged && obs_.host.staged->digest == target;
     IMAGESWITCH_FAILPOINT("before-stage");
@@ -159,6 +162,7 @@ class Pass {
                   "stage");
     state_.phase = Phase::Staged;
     if (auto r = persist(); !r) return fail(r.error(), "stage");
+    IMAGESWITCH_FAILPOINT("after-staged");
     entry(MessageKind::Staged, 5, "Staged " + state_.target_image + " for the next boot", target);
     return std::nullopt;
   }
@@ -212,6 +216,7 @@ class Pass {
     entry(MessageKind::Rebooting, 5, "Rebooting into " + state_.target_image, step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-reboot");
     if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error(), "reboot");
+    IMAGESWITCH_FAILPOINT("after-reboot");
     return PassOutcome{0, step_, "reboot requested into " + state_.target_image};
   }
 
@@ -231,7 +236,9 @@ class Pass {
     const bool first = state_.phase != Phase::Done || state_.desired != obs_.desired;
     IMAGESWITCH_FAILPOINT("before-confirm");
     if (auto r = release_cluster(); !r) return fail(r.error(), "confirm");
+    IMAGESWITCH_FAILPOINT("after-release");
     if (auto r = report("Done", ""); !r) return fail(r.error(), "confirm");
+    IMAGESWITCH_FAILPOINT("after-report-done");
     State done;
     done.phase = Phase::Done;
     done.desired = obs_.desired;
@@ -240,6 +247,7 @@ class Pass {
     done.changed_at = svc_.now();
     state_ = done;
     if (auto r = persist(); !r) return fail(r.error(), "confirm");
+    IMAGESWITCH_FAILPOINT("after-confirm");
     if (first)
       entry(MessageKind::UpdateDone, 5, "Running the desired image " + state_.target_image,
             step_.target_digest);
@@ -250,6 +258,7 @@ class Pass {
     journal_message(MessageKind::Info, 5, "Abandoning the update: " + step_.reason);
     if (obs_.host.staged && obs_.host.staged->digest == state_.target_digest) {
       if (auto r = svc_.host.cleanup_staged(); !r) return fail(r.error(), "abandon");
+      IMAGESWITCH_FAILPOINT("after-abandon-cleanup");
       if (auto r = refresh_host(); !r) return fail(r.error(), "abandon");
     }
     if (auto r = release_cluster(); !r) return fail(r.error(), "abandon");
