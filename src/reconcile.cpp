@@ -56,7 +56,7 @@ class Pass {
     if (!loaded.warning.empty()) journal_message(MessageKind::Info, 4, loaded.warning);
     state_ = std::move(loaded.state);
     auto desired = svc_.source.desired();
-    if (!desired) return desired.error();  // the source names what it failed to read
+    if (!desired) return wrap("Failed to read the desired image", desired.error());
     obs_.desired = *desired;
     obs_.boot_id = svc_.boot_id();
     obs_.has_cluster = svc_.cluster != nullptr;
@@ -65,7 +65,7 @@ class Pass {
 
   Result<void> refresh_host() {
     auto host = svc_.host.status();
-    if (!host) return host.error();  // the backend names what it failed to read
+    if (!host) return wrap("Failed to read the deployments", host.error());
     obs_.host = std::move(host.value());
     return {};
   }

@@ -11,7 +11,9 @@ std::string state_word(const StatusSnapshot& s) {
   if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" ||
       s.step == "rolled-back")
     return "Degraded";
-  if (s.step == "no-op" && s.exit_code == 0) return "Done";
+  if (s.exit_code != 0) return "Working";  // a temporary failure: retried at the next trigger
+  if (s.phase == "done" && s.last_error.empty()) return "Done";
+  if (s.phase == "idle" && s.step == "no-op") return "Done";  // nothing desired
   return "Working";
 }
 
