@@ -17,10 +17,10 @@ if ! command -v "$cxx" >/dev/null ||
   echo "run-fuzz: $cxx with libFuzzer is not available; skipping"
   exit 77
 fi
-deps="libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp"
+deps=(libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp)
 cflags="-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined -I$root/src -I$out $(pkg-config --cflags $deps)"
-libs=$(pkg-config --libs $deps)
+  -fno-sanitize-recover=undefined -I$root/src -I$out $(pkg-config --cflags "${deps[@]}")"
+libs=$(pkg-config --libs "${deps[@]}")
 printf '#pragma once\n#define IMAGESWITCH_VERSION "fuzz"\n' >"$out/version.h"
 # The parsers and what they pull in (not the agent's main).
 lib_sources="image_ref auth_file base64 fileutil policy policy_eval signature registry http_client
@@ -61,10 +61,10 @@ for t in "${targets[@]}"; do
   work=$out/work/$t
   rm -rf "$work" "$out/crash-$t"
   mkdir -p "$work" "$out/crash-$t"
-  seeds=$root/tests/fuzz/corpus/$t
-  [[ -d $seeds ]] || seeds=
+  seeds=()
+  [[ -d $root/tests/fuzz/corpus/$t ]] && seeds=("$root/tests/fuzz/corpus/$t")
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -artifact_prefix="$out/crash-$t/" -print_final_stats=0 "$work" $seeds >"$out/$t.log" 2>&1; then
+    -artifact_prefix="$out/crash-$t/" -print_final_stats=0 "$work" "${seeds[@]}" >"$out/$t.log" 2>&1; then
     runs=$(grep -oE '#[0-9]+' "$out/$t.log" | tail -1)
     echo "ok   fuzz_$t (${runs:-?} executions)"
     passed=$((passed + 1))
