@@ -39,7 +39,8 @@ class Cluster {
   virtual Result<bool> cordoned() = 0;
   /// Cordons the node and evicts its pods; Degraded error on timeout naming the blockers.
   virtual Result<DrainResult> drain() = 0;
-  /// Marks the node schedulable again.
+  /// Marks the node schedulable again if imageswitch cordoned it (recorded on the Node); an
+  /// admin's cordon is left alone.
   virtual Result<void> uncordon() = 0;
   /// Publishes `report` (annotations; an Event when the state changed).
   virtual Result<void> report(const Report& report) = 0;

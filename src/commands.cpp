@@ -2,8 +2,12 @@
 
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
+#include "fileutil.h"
 #include "image_trust.h"
 #include "journal.h"
+#include "json_util.h"
 #include "plan.h"
 #include "run_lock.h"
 #include "services.h"
@@ -70,6 +74,12 @@ int status(const Settings& settings, bool json) {
   snap.step = std::string(step_name(next.kind));
   snap.next = next.reason;
   snap.exit_code = state.phase == Phase::Degraded ? 1 : 0;
+  // A rejected image leaves the phase alone: the last pass's outcome says it was Degraded.
+  if (auto last = read_file(settings.runtime_dir + "/status.json", 64 * 1024)) {
+    const auto j = nlohmann::json::parse(*last, nullptr, false);
+    if (json_int(j, "exit_code", 0) == 1 && json_string(j, "desired") == snap.desired)
+      snap.exit_code = 1;
+  }
   snap.updated_at = state.changed_at;
   std::fputs((json ? status_json(snap) : status_text(snap)).c_str(), stdout);
   return host && desired ? 0 : 75;

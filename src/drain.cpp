@@ -112,7 +112,9 @@ std::string pdb_blockers(const nlohmann::json& status) {
 }
 
 Result<void> set_unschedulable(KubeClient& client, const std::string& node, bool value) {
-  const nlohmann::json patch = {{"spec", {{"unschedulable", value}}}};
+  nlohmann::json patch = {{"spec", {{"unschedulable", value}}}};
+  patch["metadata"]["annotations"][kCordonedByUsAnnotation] =
+      value ? nlohmann::json("true") : nlohmann::json();  // null removes it (merge patch)
   auto response = patch_node(client, node, patch, value ? "cordon" : "uncordon");
   if (!response) return response.error();
   if (response->status / 100 != 2)

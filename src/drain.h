@@ -21,6 +21,10 @@ struct DrainOptions {
 /// PATCHes spec.unschedulable of node `node` to `value`.
 Result<void> set_unschedulable(KubeClient& client, const std::string& node, bool value);
 
+/// Node annotation recording that imageswitch cordoned the node, so that ownership of the cordon
+/// survives the loss of state.json (set with the cordon, removed with the uncordon).
+inline constexpr const char* kCordonedByUsAnnotation = "imageswitch.io/cordoned";
+
 /// Evicts the pods of `node` (already cordoned) and waits until they are gone. Timeout →
 /// Degraded error naming the pods still there and the PDBs blocking them; a pod matched by
 /// several PDBs → Degraded at once; API trouble → Temporary.

@@ -109,7 +109,9 @@ KubeCluster::KubeCluster(std::shared_ptr<KubeClient> client, std::string node, D
 Result<bool> KubeCluster::cordoned() {
   auto node = get_node(*client_, node_);
   if (!node) return node.error();
-  return node->unschedulable;
+  // Cordoned by someone else: unschedulable without our mark (our own cordon, recorded on the
+  // Node, does not count, so a lost state.json still leads to our uncordon).
+  return node->unschedulable && !node->annotations.count(kCordonedByUsAnnotation);
 }
 
 // A node may read only its own Node (Kubernetes ≥ 1.34 AuthorizeNodeWithSelectors), so nodes
@@ -144,12 +146,18 @@ Result<DrainResult> KubeCluster::drain() {
   auto single = single_node();
   if (!single) return single.error();
   if (*single) return DrainResult{true};
-  TRY(set_unschedulable(*client_, node_, true));
+  auto node = get_node(*client_, node_);
+  if (!node) return node.error();
+  if (!node->unschedulable)
+    TRY(set_unschedulable(*client_, node_, true));  // keep an admin's cordon
   TRY(evict_all(*client_, node_, drain_));
   return DrainResult{false};
 }
 
 Result<void> KubeCluster::uncordon() {
+  auto node = get_node(*client_, node_);
+  if (!node) return node.error();
+  if (!node->annotations.count(kCordonedByUsAnnotation)) return {};  // not our cordon: leave it
   return set_unschedulable(*client_, node_, false);
 }
 

@@ -113,7 +113,8 @@ class Pass {
   Stop verify() {
     auto v = svc_.trust.verify(resolved_);
     if (!v) {
-      if (v.error().kind == ErrorKind::Temporary) return fail(v.error(), "verify");
+      // Network trouble is retried; a broken policy.json is a configuration error (exit 2).
+      if (v.error().kind != ErrorKind::Degraded) return fail(v.error(), "verify");
       entry(MessageKind::VerifyRejected, 3,
             "Rejected " + resolved_.pinned() + ": " + v.error().message, resolved_.digest,
             v.error().message);
@@ -222,7 +223,9 @@ class Pass {
 
   /// Gives back what we hold in the cluster: our cordon, our gate slot.
   Result<void> release_cluster() {
-    if (state_.cordon_recorded && state_.we_cordoned && svc_.cluster != nullptr) {
+    // Without a record (state.json lost) uncordon() still undoes a cordon the Node marks as ours.
+    const bool ours = !state_.cordon_recorded || state_.we_cordoned;
+    if (ours && svc_.cluster != nullptr) {
       TRY(svc_.cluster->uncordon());
       state_.we_cordoned = false;
     }

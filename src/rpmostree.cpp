@@ -206,7 +206,8 @@ Result<void> RpmOstreeBackend::reboot(const Deployment& staged) {
                       "Failed to finalize the staged deployment: its checksum is unknown");
   }
   auto result = transact("FinalizeDeployment", [&staged](sd_bus_message* m) {
-    return append_dict(m, {{"checksum", staged.checksum}});
+    // allow-unlocked: a retry after a finalize whose reboot never came finds it unlocked already.
+    return append_dict(m, {{"checksum", staged.checksum}, {"allow-unlocked", true}});
   });
   if (!result) {
     return wrap("Failed to finalize deployment '" + staged.checksum + "' and reboot",

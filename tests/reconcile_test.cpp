@@ -297,3 +297,16 @@ TEST_CASE("reconcile: status.json is written after each pass") {
   (void)n.pass();
   CHECK(fs::exists(n.settings.runtime_dir + "/status.json"));
 }
+
+TEST_CASE("reconcile: a lost state file after the drain still ends uncordoned (mark on the Node)") {
+  Node n;
+  n.source.value = kTag;
+  REQUIRE(n.pass().last_step.kind == StepKind::Reboot);
+  REQUIRE(n.cluster.unschedulable);
+  n.restart();
+  fs::remove(n.settings.state_dir + "/state.json");
+  CHECK(n.pass().exit_code == 0);
+  CHECK_FALSE(n.cluster.unschedulable);
+  CHECK(n.host.reboot_calls == 1);
+  CHECK(n.state().phase == Phase::Done);
+}

@@ -208,8 +208,8 @@ TEST_SUITE("integration") {
     REQUIRE_FALSE(forbidden.ok());
     CHECK(forbidden.error().kind == ErrorKind::Degraded);
     const std::string& message = forbidden.error().message;
-    CHECK(message.find("Failed to uncordon node 'n2': 403 Forbidden (nodes \"n2\" is forbidden") ==
-          0);
+    // uncordon() reads the Node first (is the cordon ours?): the refusal names that GET.
+    CHECK(message.find("Failed to get node 'n2': 403 Forbidden (nodes \"n2\" is forbidden") == 0);
     CHECK(message.find("the kubelet identity lacks this permission") != std::string::npos);
 
     server.control("faults", {{{"path", "^/api/v1/nodes/n1$"}, {"status", 500}, {"count", 1}}});

@@ -96,19 +96,22 @@ struct Trust : ImageTrust {
 /// A node in a cluster: unschedulable flag, drain outcome, reports.
 struct Cluster : imageswitch::Cluster {
   bool unschedulable = false;
+  bool cordoned_by_us = false;  ///< the mark kept on the Node
   int drain_calls = 0, uncordon_calls = 0;
   std::optional<Error> drain_error, report_error;
   std::vector<Report> reports;
-  Result<bool> cordoned() override { return unschedulable; }
+  Result<bool> cordoned() override { return unschedulable && !cordoned_by_us; }
   Result<DrainResult> drain() override {
     ++drain_calls;
+    if (!unschedulable) cordoned_by_us = true;
     unschedulable = true;
     if (drain_error) return *drain_error;
     return DrainResult{};
   }
   Result<void> uncordon() override {
     ++uncordon_calls;
-    unschedulable = false;
+    if (cordoned_by_us) unschedulable = false;
+    cordoned_by_us = false;
     return {};
   }
   Result<void> report(const Report& r) override {

@@ -341,11 +341,9 @@ def restore_trust(node):
 fault("config_unknown_key", 2, "unknown key 'drian'",
       lambda node: node.write_config(drian={"enabled": True}),
       clear=lambda node: (node.config.pop("drian", None), node.write_config()), annotation=False)
-# Finding: a policy.json that does not parse is reported as a rejected image (exit 1, Degraded)
-# rather than a configuration error (exit 2): reconcile's verify step maps every non-temporary
-# verify error to VerifyRejected.
-fault("config_policy_not_json", 1, "Failed to parse policy",
-      breaks(("etc", "policy.json"), "{not json"), clear=restore_trust)
+# A policy.json that does not parse is a configuration error (exit 2), not a rejected image.
+fault("config_policy_not_json", 2, "Failed to parse policy",
+      breaks(("etc", "policy.json"), "{not json"), clear=restore_trust, annotation=False)
 fault("config_registries_conf_invalid", 2, "registries.conf",
       breaks(("etc", "registries.conf"), "[[registry]\nlocation = \n"), clear=restore_trust,
       annotation=False)
