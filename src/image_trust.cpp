@@ -95,6 +95,8 @@ Result<std::vector<CandidateSignature>> RegistryImageTrust::fetch_signatures(
     if (l.signature.empty()) {
       c.problem = "layer " + l.digest.substr(0, 19) + "… has no valid signature annotation";
     } else if (auto blob = client_->get_blob(*ep, l.digest, 1 << 20); !blob) {
+      // Network trouble is no verdict on the signature: retry the whole check later.
+      if (blob.error().kind == ErrorKind::Temporary) return blob.error();
       c.problem = blob.error().message;
     } else {
       c.payload = std::move(*blob);

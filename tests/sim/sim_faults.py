@@ -117,11 +117,10 @@ fault("registry_html_instead_of_manifest", 1, "Failed to parse manifest",
       proxy({"kind": "html", "path": TAG}))
 fault("registry_500_on_signature_manifest", 75, "HTTP 500",
       proxy({"kind": "status", "status": 500, "path": r"\.sig$"}))
-# Finding: a timeout while fetching a signature blob is reported as a rejection (exit 1) rather
-# than a temporary failure (75); the next pass retries and recovers (asserted below).
-fault("registry_timeout_on_signature_blob", 1, ["no valid signature", "timed out"],
-      proxy({"kind": "stall", "seconds": 6, "path": "/blobs/"}), annotation=False)
-fault("registry_truncated_signature_blob", 1, ["no valid signature", "Rejected"],
+# Network trouble while fetching a signature blob is temporary (75), never a rejection.
+fault("registry_timeout_on_signature_blob", 75, ["Failed to fetch blob", "timed out"],
+      proxy({"kind": "stall", "seconds": 6, "path": "/blobs/"}))
+fault("registry_truncated_signature_blob", 75, ["Failed to fetch blob"],
       proxy({"kind": "truncate", "path": "/blobs/"}))
 fault("registry_tampered_signature_blob", 1, ["no valid signature", "content digest differs"],
       proxy({"kind": "wrong_digest", "path": "/blobs/"}))
