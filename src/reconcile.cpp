@@ -37,7 +37,7 @@ class Pass {
   Pass(const Settings& cfg, Services& svc) : cfg_(cfg), svc_(svc) {}
 
   PassOutcome run() {
-    if (auto r = observe(); !r) return fail(r.error(), "observe");
+    if (auto r = observe(); !r) return fail(r.error());
     for (int i = 0; i < kMaxStepsPerPass; ++i) {
       step_ = decide(obs_, state_, cfg_);
       std::optional<PassOutcome> done = act();
@@ -103,7 +103,7 @@ class Pass {
 
   Stop resolve() {
     auto r = svc_.trust.resolve(obs_.desired);
-    if (!r) return fail(r.error(), "resolve");
+    if (!r) return fail(r.error());
     resolved_ = std::move(r.value());
     obs_.resolved_digest = resolved_.digest;
     IMAGESWITCH_FAILPOINT("after-resolve");
@@ -114,11 +114,11 @@ class Pass {
     auto v = svc_.trust.verify(resolved_);
     if (!v) {
       // Network trouble is retried; a broken policy.json is a configuration error (exit 2).
-      if (v.error().kind != ErrorKind::Degraded) return fail(v.error(), "verify");
+      if (v.error().kind != ErrorKind::Degraded) return fail(v.error());
       entry(MessageKind::VerifyRejected, 3,
             "Rejected " + resolved_.pinned() + ": " + v.error().message, resolved_.digest,
             v.error().message);
-      return stop_degraded(v.error().message, resolved_.digest);
+      return stop_degraded(v.error().message);
     }
     obs_.verified = true;
     IMAGESWITCH_FAILPOINT("after-verify");
@@ -140,7 +140,7 @@ class Pass {
       state_.reboot_boot_id.clear();
       state_.failed_digest.clear();
       state_.last_error.clear();
-      if (auto r = persist(); !r) return fail(r.error(), "stage");
+      if (auto r = persist(); !r) return fail(r.error());
       entry(MessageKind::UpdateStarted, 5, "Updating to " + state_.target_image, target);
       announce("Working", "");
       IMAGESWITCH_FAILPOINT("after-update-started");
@@ -152,17 +152,17 @@ class Pass {
         entry(MessageKind::StageFailed, 3,
               "Failed to stage " + state_.target_image + ": " + r.error().message, target,
               r.error().message);
-        return fail(r.error(), "stage", /*logged=*/true);
+        return fail(r.error(), /*logged=*/true);
       }
     }
     IMAGESWITCH_FAILPOINT("after-stage");
-    if (auto r = refresh_host(); !r) return fail(r.error(), "stage");
+    if (auto r = refresh_host(); !r) return fail(r.error());
     if (!obs_.host.staged || obs_.host.staged->digest != target)
       return fail(make_error(ErrorKind::Temporary,
                              "the backend reported success but " + target + " is not staged"),
                   "stage");
     state_.phase = Phase::Staged;
-    if (auto r = persist(); !r) return fail(r.error(), "stage");
+    if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-staged");
     entry(MessageKind::Staged, 5, "Staged " + state_.target_image + " for the next boot", target);
     return std::nullopt;
@@ -174,14 +174,14 @@ class Pass {
       return std::nullopt;
     }
     auto taken = svc_.gate->acquire();
-    if (!taken) return fail(taken.error(), "gate");
+    if (!taken) return fail(taken.error());
     if (!*taken) {
       announce("Working", "");
       return PassOutcome{0, step_, "waiting for a " + cfg_.coordination.kind + " slot"};
     }
     state_.gate_held = true;
     state_.phase = Phase::Gated;
-    if (auto r = persist(); !r) return fail(r.error(), "gate");
+    if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-gate");
     return std::nullopt;
   }
@@ -189,19 +189,19 @@ class Pass {
   Stop drain() {
     if (!state_.cordon_recorded) {
       auto was = svc_.cluster->cordoned();
-      if (!was) return fail(was.error(), "drain");
+      if (!was) return fail(was.error());
       state_.we_cordoned = !*was;
       state_.cordon_recorded = true;
     }
     state_.phase = Phase::Draining;
-    if (auto r = persist(); !r) return fail(r.error(), "drain");
+    if (auto r = persist(); !r) return fail(r.error());
     entry(MessageKind::DrainStarted, 5, "Draining the node", step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-drain");
     auto d = svc_.cluster->drain();
     if (!d) {
       entry(MessageKind::DrainBlocked, 3, "Failed to drain the node: " + d.error().message,
             step_.target_digest, d.error().message);
-      return fail(d.error(), "drain", /*logged=*/true);
+      return fail(d.error(), /*logged=*/true);
     }
     IMAGESWITCH_FAILPOINT("after-drain");
     obs_.drained = true;
@@ -212,11 +212,11 @@ class Pass {
     state_.phase = Phase::Rebooting;
     state_.reboot_boot_id = obs_.boot_id;
     state_.reboot_attempts += 1;
-    if (auto r = persist(); !r) return fail(r.error(), "reboot");
+    if (auto r = persist(); !r) return fail(r.error());
     announce("Working", "");
     entry(MessageKind::Rebooting, 5, "Rebooting into " + state_.target_image, step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-reboot");
-    if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error(), "reboot");
+    if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-reboot");
     return PassOutcome{0, step_, "reboot requested into " + state_.target_image};
   }
@@ -238,9 +238,9 @@ class Pass {
   Stop confirm() {
     const bool first = state_.phase != Phase::Done || state_.desired != obs_.desired;
     IMAGESWITCH_FAILPOINT("before-confirm");
-    if (auto r = release_cluster(); !r) return fail(r.error(), "confirm");
+    if (auto r = release_cluster(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-release");
-    if (auto r = report("Done", ""); !r) return fail(r.error(), "confirm");
+    if (auto r = report("Done", ""); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-report-done");
     State done;
     done.phase = Phase::Done;
@@ -249,7 +249,7 @@ class Pass {
     done.target_image = describe(obs_.host.booted);
     done.changed_at = svc_.now();
     state_ = done;
-    if (auto r = persist(); !r) return fail(r.error(), "confirm");
+    if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-confirm");
     if (first)
       entry(MessageKind::UpdateDone, 5, "Running the desired image " + state_.target_image,
@@ -260,46 +260,44 @@ class Pass {
   Stop abandon() {
     journal_message(MessageKind::Info, 5, "Abandoning the update: " + step_.reason);
     if (obs_.host.staged && obs_.host.staged->digest == state_.target_digest) {
-      if (auto r = svc_.host.cleanup_staged(); !r) return fail(r.error(), "abandon");
+      if (auto r = svc_.host.cleanup_staged(); !r) return fail(r.error());
       IMAGESWITCH_FAILPOINT("after-abandon-cleanup");
-      if (auto r = refresh_host(); !r) return fail(r.error(), "abandon");
+      if (auto r = refresh_host(); !r) return fail(r.error());
     }
-    if (auto r = release_cluster(); !r) return fail(r.error(), "abandon");
+    if (auto r = release_cluster(); !r) return fail(r.error());
     State idle;
     idle.desired = obs_.desired;
     idle.changed_at = svc_.now();
     state_ = idle;
-    if (auto r = persist(); !r) return fail(r.error(), "abandon");
+    if (auto r = persist(); !r) return fail(r.error());
     return std::nullopt;
   }
 
   Stop rolled_back() {
     entry(MessageKind::RolledBack, 3, "Update " + state_.target_image + " " + step_.reason,
           step_.target_digest, step_.reason);
-    if (auto r = release_cluster(); !r) return fail(r.error(), "rollback");
+    if (auto r = release_cluster(); !r) return fail(r.error());
     state_.phase = Phase::Degraded;
     state_.failed_digest = step_.target_digest;
-    return stop_degraded(step_.reason, step_.target_digest);
+    return stop_degraded(step_.reason);
   }
 
-  Stop degraded() { return stop_degraded(step_.reason, step_.target_digest); }
+  Stop degraded() { return stop_degraded(step_.reason); }
 
   /// Records `reason` as the last error, reports Degraded, exits 1.
-  Stop stop_degraded(const std::string& reason, const std::string& digest) {
+  Stop stop_degraded(const std::string& reason) {
     state_.last_error = reason;
     (void)persist();
     announce("Degraded", reason);
-    (void)digest;
     return PassOutcome{1, step_, reason};
   }
 
   /// A failed step: journal it (unless done), remember it, report when it needs a person.
-  PassOutcome fail(const Error& e, std::string_view where, bool logged = false) {
+  PassOutcome fail(const Error& e, bool logged = false) {
     if (!logged)
       entry(
           e.kind == ErrorKind::Temporary ? MessageKind::TemporaryFailure : MessageKind::ConfigError,
           3, e.message, step_.target_digest, e.message);
-    (void)where;
     if (state_.last_error != e.message) {
       state_.last_error = e.message;
       (void)persist();
