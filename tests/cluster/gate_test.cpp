@@ -2,7 +2,7 @@
 // NodeRestriction refusal for kubelet identities), FleetLock answers, and the file source.
 #include <doctest/doctest.h>
 
-#include "cluster_factory.h"
+#include "wiring.h"
 #include "desired_file.h"
 #include "fleetlock.h"
 #include "kube_fixture.h"
@@ -167,15 +167,15 @@ TEST_SUITE("integration") {
     CHECK(unreachable.error().kind == ErrorKind::Temporary);
   }
 
-  TEST_CASE("gate none is always open") {
+  TEST_CASE("gate none builds no gate; an unknown kind is a usage error when wiring") {
     Settings settings;
-    auto gate = make_gate(settings);
-    CHECK(*gate->acquire() == true);
-    CHECK(gate->release().ok());
+    CHECK(make_gate(settings) == nullptr);
     settings.coordination.kind = "etcd";
-    auto bad = make_gate(settings)->acquire();
+    CHECK(make_gate(settings) == nullptr);
+    auto bad = make_services(settings);
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().kind == ErrorKind::Usage);
+    CHECK(bad.error().message.find("'etcd'") != std::string::npos);
   }
 
   TEST_CASE("file source: missing, blank, one line, two lines, huge") {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cluster_factory.h"
+#include "wiring.h"
 #include "kube_cluster.h"
 #include "kube_fixture.h"
 #include "kubeconfig.h"

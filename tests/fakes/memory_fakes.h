@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "cluster.h"
-#include "host.h"
-#include "trust.h"
+#include "host_backend.h"
+#include "image_trust.h"
 
 namespace imageswitch::fakes {
 

@@ -11,16 +11,15 @@ targets=(image_ref manifest signature_payload policy registries_conf registries_
 command -v clang++ >/dev/null || { echo "SKIP: clang++ not installed"; exit 77; }
 mkdir -p "$work/obj"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-       -I"$root/src" -I"$work" $(pkg-config --cflags libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp))
+       -I"$root/src/core" -I"$root/src/net" -I"$root/src/host" -I"$root/src/trust" -I"$root/src/cluster" -I"$work" $(pkg-config --cflags libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp))
 libs=($(pkg-config --libs libsystemd libcurl libcrypto tomlplusplus yaml-cpp))
 printf '#pragma once\n#define IMAGESWITCH_VERSION "fuzz"\n' >"$work/version.h"
-for src in "$root"/src/*.cpp; do
-  [[ $(basename "$src") == main.cpp ]] && continue
+for src in "$root"/src/{core,net,host,trust,cluster}/*.cpp; do
   [[ $work/obj/$(basename "$src" .cpp).o -nt $src ]] || echo "$src"
 done | xargs -r -P "$(nproc)" -I{} sh -c 'clang++ "$@" -c {} -o "'"$work"'/obj/$(basename {} .cpp).o"' _ "${flags[@]}" ||
   { echo "0 passed, 1 failed"; exit 1; }
 objs=()
-for src in "$root"/src/*.cpp; do [[ $(basename "$src") == main.cpp ]] || objs+=("$work/obj/$(basename "$src" .cpp).o"); done
+for src in "$root"/src/{core,net,host,trust,cluster}/*.cpp; do objs+=("$work/obj/$(basename "$src" .cpp).o"); done
 passed=0
 failed=0
 for t in "${targets[@]}"; do

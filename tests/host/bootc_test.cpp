@@ -7,7 +7,7 @@
 
 #include "bootc.h"
 #include "bus_fixture.h"
-#include "host_factory.h"
+#include "wiring.h"
 #include "rpmostree.h"
 
 using namespace imageswitch;

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "rpmostree.h"
-#include "transaction.h"
+#include "rpmostree_transaction.h"
 
 using namespace imageswitch;
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simtest import ANN, case, check, drive, assert_done, run, state
 
-# Every crash point in src/reconcile.cpp reached by a normal update (annotation source, drain).
+# Every crash point in src/core/reconcile.cpp reached by a normal update (annotation source, drain).
 MAIN_FLOW = ["after-resolve", "after-verify", "after-update-started", "before-stage",
              "after-stage", "after-staged", "before-drain", "after-drain", "before-reboot",
              "after-reboot", "before-confirm", "after-release", "after-report-done",

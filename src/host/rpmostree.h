@@ -8,7 +8,7 @@
 #include <string>
 
 #include "bus.h"
-#include "host.h"
+#include "host_backend.h"
 
 namespace imageswitch {
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,6 +14,11 @@ namespace imageswitch {
 using nlohmann::json;
 
 namespace {
+
+std::string lower_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 const std::vector<std::string_view> kTopKeys = {
     "node_name", "source",      "desired_annotation", "desired_file",    "kubeconfig",
@@ -219,7 +225,8 @@ Result<Settings> load_config(const std::string& path, bool path_was_given) {
   }
   if (settings->node_name.empty()) {
     char host[256] = {};
-    if (gethostname(host, sizeof host - 1) == 0) settings->node_name = host;
+    // The kubelet registers the Node under the lower-cased host name.
+    if (gethostname(host, sizeof host - 1) == 0) settings->node_name = lower_case(host);
   }
   return settings;
 }

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "transaction.h"
+#include "rpmostree_transaction.h"
 
 namespace imageswitch {
 

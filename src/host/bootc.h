@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host.h"
+#include "host_backend.h"
 
 namespace imageswitch {
 

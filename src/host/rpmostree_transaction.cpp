@@ -1,4 +1,4 @@
-#include "transaction.h"
+#include "rpmostree_transaction.h"
 
 #include <cerrno>
 #include <cstring>

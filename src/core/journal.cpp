@@ -1,10 +1,13 @@
 #include "journal.h"
 
-#include <systemd/sd-journal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace imageswitch {
 
@@ -69,33 +72,54 @@ bool journal_available() {
 
 }  // namespace
 
+namespace {
+
+/// Appends one field in journald's native protocol: "KEY=value\n", or, when the value holds a
+/// newline, "KEY\n" + 64-bit little-endian length + value + "\n".
+void append_field(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  if (value.find('\n') == std::string_view::npos) {
+    out += '=';
+    out += value;
+  } else {
+    out += '\n';
+    std::uint64_t n = value.size();
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+    out += value;
+  }
+  out += '\n';
+}
+
+/// Sends one datagram to journald's native socket; false when that is not possible.
+bool send_native(const std::string& datagram) {
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, "/run/systemd/journal/socket", sizeof addr.sun_path - 1);
+  const auto sent = sendto(fd, datagram.data(), datagram.size(), MSG_NOSIGNAL,
+                           reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  close(fd);
+  return sent == static_cast<ssize_t>(datagram.size());
+}
+
+}  // namespace
+
 void journal_send(const JournalEntry& entry) {
   if (!journal_available()) {
     std::fprintf(stderr, "%s\n", format_line(entry).c_str());
     return;
   }
-  const std::string id = "MESSAGE_ID=" + std::string(message_id(entry.kind));
-  const std::string msg = "MESSAGE=" + entry.message;
-  const std::string prio = "PRIORITY=" + std::to_string(entry.priority);
-  const std::string phase = "IMAGESWITCH_PHASE=" + entry.phase;
-  const std::string image = "IMAGESWITCH_IMAGE=" + entry.image;
-  const std::string digest = "IMAGESWITCH_DIGEST=" + entry.digest;
-  const std::string reason = "IMAGESWITCH_REASON=" + entry.reason;
-  struct iovec iov[7];
-  int n = 0;
-  auto push = [&iov, &n](const std::string& s) {
-    iov[n].iov_base = const_cast<char*>(s.data());
-    iov[n].iov_len = s.size();
-    ++n;
-  };
-  push(msg);
-  push(id);
-  push(prio);
-  if (!entry.phase.empty()) push(phase);
-  if (!entry.image.empty()) push(image);
-  if (!entry.digest.empty()) push(digest);
-  if (!entry.reason.empty()) push(reason);
-  if (sd_journal_sendv(iov, n) < 0) std::fprintf(stderr, "%s\n", format_line(entry).c_str());
+  std::string datagram;
+  append_field(datagram, "MESSAGE", entry.message);
+  append_field(datagram, "MESSAGE_ID", message_id(entry.kind));
+  append_field(datagram, "PRIORITY", std::to_string(entry.priority));
+  append_field(datagram, "SYSLOG_IDENTIFIER", "imageswitch");
+  if (!entry.phase.empty()) append_field(datagram, "IMAGESWITCH_PHASE", entry.phase);
+  if (!entry.image.empty()) append_field(datagram, "IMAGESWITCH_IMAGE", entry.image);
+  if (!entry.digest.empty()) append_field(datagram, "IMAGESWITCH_DIGEST", entry.digest);
+  if (!entry.reason.empty()) append_field(datagram, "IMAGESWITCH_REASON", entry.reason);
+  if (!send_native(datagram)) std::fprintf(stderr, "%s\n", format_line(entry).c_str());
 }
 
 void journal_message(MessageKind kind, int priority, std::string message) {

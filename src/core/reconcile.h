@@ -8,9 +8,9 @@
 
 #include "cluster.h"
 #include "config.h"
-#include "host.h"
+#include "host_backend.h"
 #include "plan.h"
-#include "trust.h"
+#include "image_trust.h"
 
 namespace imageswitch {
 

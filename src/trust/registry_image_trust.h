@@ -13,7 +13,7 @@
 #include "registries_conf.h"
 #include "registries_d.h"
 #include "registry.h"
-#include "trust.h"
+#include "image_trust.h"
 
 namespace imageswitch {
 
@@ -42,12 +42,6 @@ class RegistryImageTrust : public ImageTrust {
   RegistriesD registries_d_;
   std::map<std::string, Endpoint> contacted_;  ///< logical pinned reference → endpoint used
 };
-
-/// The ImageTrust the agent uses.
-std::unique_ptr<ImageTrust> make_image_trust(const Settings& settings);
-
-/// HTTP requests made by `trust` if it is a RegistryImageTrust, else 0 (for the benchmark).
-std::uint64_t trust_request_count(const ImageTrust& trust);
 
 /// What `imageswitch check` prints.
 struct CheckReport {

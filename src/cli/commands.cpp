@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
-#include "image_trust.h"
+#include "registry_image_trust.h"
 #include "journal.h"
 #include "json_util.h"
 #include "plan.h"
 #include "run_lock.h"
-#include "services.h"
+#include "wiring.h"
 #include "state.h"
 #include "status.h"
 #include "version.h"

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "config.h"
-#include "host.h"
+#include "host_backend.h"
 #include "state.h"
 
 namespace imageswitch {

@@ -1,4 +1,4 @@
-#include "image_trust.h"
+#include "registry_image_trust.h"
 
 namespace imageswitch {
 
@@ -120,15 +120,6 @@ Result<std::string> RegistryImageTrust::verify(const ResolvedImage& image) {
   TRY(load_policy_side());
   return evaluate_policy(*policy_, *intended, image.digest,
                          [&] { return fetch_signatures(*intended, image.digest); });
-}
-
-std::uint64_t trust_request_count(const ImageTrust& trust) {
-  auto* real = dynamic_cast<const RegistryImageTrust*>(&trust);
-  return real ? real->request_count() : 0;
-}
-
-std::unique_ptr<ImageTrust> make_image_trust(const Settings& settings) {
-  return std::make_unique<RegistryImageTrust>(settings);
 }
 
 Result<CheckReport> check_image(ImageTrust& trust, const std::string& reference) {

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "image_trust.h"
+#include "registry_image_trust.h"
 #include "trust_fixture.h"
 
 using namespace imageswitch;
