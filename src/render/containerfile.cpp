@@ -40,8 +40,10 @@ std::string systemctl_step(const RenderPlan& plan) {
   add("disable", plan.disable);
   add("mask", plan.mask);
   add("preset", plan.preset);
-  return cmds.empty() ? "" : "# systemd.units: enabled true/false, mask, and presets for units "
-                             "without `enabled`\nRUN " + cmds + "\n";
+  return cmds.empty() ? ""
+                      : "# systemd.units: enabled true/false, mask, and presets for units "
+                        "without `enabled`\nRUN " +
+                            cmds + "\n";
 }
 
 std::string package_steps(const RenderPlan& plan) {
@@ -84,7 +86,8 @@ std::string apply_script(const RenderPlan& plan) {
       ". Do not edit: re-render.\n# Installs tree/ into the image: d = directory, f = file, "
       "l = symbolic link. Missing parents\n# are created 0755 root (as Ignition does); existing "
       "ones keep their mode and owner.\nset -eu\numask 022\nt=" +
-      std::string(kContextMount) + "/tree\n"
+      std::string(kContextMount) +
+      "/tree\n"
       "d() { mkdir -p -- \"$1\" && chown -h -- \"$3\" \"$1\" && chmod -- \"$2\" \"$1\"; }\n"
       "f() { mkdir -p -- \"${1%/*}/\" && rm -f -- \"$1\" && cp -- \"$t$1\" \"$1\" && "
       "chown -- \"$3\" \"$1\" && chmod -- \"$2\" \"$1\"; }\n"

@@ -1,5 +1,6 @@
 // Data URLs and gzip (see data_url.h). Media type parameters are ignored, as Ignition ignores them
-// (coreos/ignition internal/resource/url.go uses vincent-petithory/dataurl and keeps only the data).
+// (coreos/ignition internal/resource/url.go uses vincent-petithory/dataurl and keeps only the
+// data).
 #include "data_url.h"
 
 #include <zlib.h>
@@ -71,7 +72,8 @@ std::string url_scheme(std::string_view url) {
 
 Result<std::string> decode_data_url(std::string_view url) {
   if (url_scheme(url) != "data")
-    return make_error(ErrorKind::Usage, "not a data URL (expected \"data:[<mediatype>][;base64],<data>\")");
+    return make_error(ErrorKind::Usage,
+                      "not a data URL (expected \"data:[<mediatype>][;base64],<data>\")");
   const auto comma = url.find(',');
   if (comma == std::string_view::npos)
     return make_error(ErrorKind::Usage, "data URL without a ',' before its data");
@@ -109,7 +111,8 @@ Result<std::string> gunzip(std::string_view compressed) {
     if (stream->avail_in == 0 && stream->avail_out != 0)
       return make_error(ErrorKind::Usage, "invalid gzip data (truncated)");
   }
-  if (stream->avail_in != 0) return make_error(ErrorKind::Usage, "trailing bytes after the gzip data");
+  if (stream->avail_in != 0)
+    return make_error(ErrorKind::Usage, "trailing bytes after the gzip data");
   return out;
 }
 

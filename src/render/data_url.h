@@ -1,5 +1,6 @@
 // Ignition file contents: RFC 2397 data URLs (base64 or percent-encoded) and gzip compression,
-// decoded as the machine-config daemon does (ctrlcommon.DecodeIgnitionFileContents) — never fetched.
+// decoded as the machine-config daemon does (ctrlcommon.DecodeIgnitionFileContents) — never
+// fetched.
 #pragma once
 
 #include <cstddef>

@@ -24,8 +24,9 @@ bool read_resource(const json& resource, const std::string& at, std::string& out
     if (require_object(*it, at + ".verification", problems)) {
       check_fields(*it, {"hash"}, at + ".verification", problems);
       if (opt_string(*it, "hash", at + ".verification", problems))
-        problems.add(at + ".verification.hash",
-                     "cannot be checked by imageswitch-render; the data is inline, remove the hash");
+        problems.add(
+            at + ".verification.hash",
+            "cannot be checked by imageswitch-render; the data is inline, remove the hash");
     }
   }
   const auto compression = opt_string(resource, "compression", at, problems).value_or("");
@@ -91,7 +92,8 @@ void parse_file(const json& file, const std::string& at, MachineConfig& config,
     read_resource(*contents, at + ".contents", entry.contents, problems);
   const json& append = opt_array(file, "append", at, problems);
   const auto overwrite = file.find("overwrite");
-  const bool replaces = overwrite != file.end() && overwrite->is_boolean() && overwrite->get<bool>();
+  const bool replaces =
+      overwrite != file.end() && overwrite->is_boolean() && overwrite->get<bool>();
   if (!append.empty() && !has_source && !replaces)
     problems.add(at + ".append",
                  "appending to the base image's file is not supported (the machine-config daemon "
@@ -111,8 +113,9 @@ void parse_link(const json& link, const std::string& at, MachineConfig& config,
   LinkEntry entry;
   if (!read_node(link, at, entry.path, entry.user, entry.group, problems)) return;
   if (opt_bool(link, "hard", at, problems).value_or(false))
-    problems.add(at + ".hard", "hard links are refused: an image layer cannot keep a hard link to "
-                               "a file of another layer; use a symbolic link");
+    problems.add(at + ".hard",
+                 "hard links are refused: an image layer cannot keep a hard link to "
+                 "a file of another layer; use a symbolic link");
   entry.target = opt_string(link, "target", at, problems).value_or("");
   if (entry.target.empty() || entry.target.find('\0') != std::string::npos)
     problems.add(at + ".target", "a link needs a non-empty target without NUL bytes");
@@ -138,9 +141,10 @@ void parse_storage(const json& storage, const std::string& where, MachineConfig&
                where, problems);
   for (const char* install_only : {"disks", "raid", "filesystems", "luks"})
     if (!opt_array(storage, install_only, where, problems).empty())
-      problems.add(where + "." + install_only,
-                   "partitions, RAID, file systems and LUKS are set up at install time only; an "
-                   "image update cannot change them (put them in the install-time Ignition config)");
+      problems.add(
+          where + "." + install_only,
+          "partitions, RAID, file systems and LUKS are set up at install time only; an "
+          "image update cannot change them (put them in the install-time Ignition config)");
   const json& files = opt_array(storage, "files", where, problems);
   for (std::size_t i = 0; i < files.size(); ++i)
     parse_file(files[i], where + ".files[" + std::to_string(i) + "]", config, problems);

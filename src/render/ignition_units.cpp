@@ -49,8 +49,9 @@ void parse_unit(const json& unit, const std::string& at, MachineConfig& config,
   entry.enabled = opt_bool(unit, "enabled", at, problems);
   entry.mask = opt_bool(unit, "mask", at, problems).value_or(false);
   if (entry.mask && entry.enabled.value_or(false))
-    problems.add(at, "unit \"" + entry.name + "\" is both masked and enabled; a masked unit "
-                     "cannot be enabled: drop one of them");
+    problems.add(at, "unit \"" + entry.name +
+                         "\" is both masked and enabled; a masked unit "
+                         "cannot be enabled: drop one of them");
   parse_dropins(unit, at, entry, problems);
   for (const auto& existing : config.units)
     if (existing.name == entry.name)

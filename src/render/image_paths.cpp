@@ -38,8 +38,9 @@ struct OutsideArea {
 
 /// Top-level directories whose content an image update does not deliver.
 constexpr std::array<OutsideArea, 9> kOutside{{
-    {"/var", "/var is machine state that image updates never change; create it at boot with a "
-             "tmpfiles.d entry (a file under /etc/tmpfiles.d) or a oneshot unit instead"},
+    {"/var",
+     "/var is machine state that image updates never change; create it at boot with a "
+     "tmpfiles.d entry (a file under /etc/tmpfiles.d) or a oneshot unit instead"},
     {"/run", "/run is a tmpfs created at boot; use a tmpfiles.d entry instead"},
     {"/tmp", "/tmp is emptied at boot; use a tmpfiles.d entry instead"},
     {"/proc", "/proc is a kernel file system, not image content"},
@@ -64,10 +65,13 @@ std::string image_path_problem(std::string_view path) {
   if (path.size() > 4096) return "path is longer than 4096 bytes";
   const std::string norm = normalised(path);
   if (norm != path)
-    return "path \"" + std::string(path) + "\" is not normalised (\"..\", \".\", \"//\" or a "
-           "trailing \"/\"); write \"" + norm + "\"" +
-           (path.find("..") != std::string_view::npos ? " (\"..\" is refused: it could leave the tree)"
-                                                      : "");
+    return "path \"" + std::string(path) +
+           "\" is not normalised (\"..\", \".\", \"//\" or a "
+           "trailing \"/\"); write \"" +
+           norm + "\"" +
+           (path.find("..") != std::string_view::npos
+                ? " (\"..\" is refused: it could leave the tree)"
+                : "");
   if (path == "/") return "path \"/\" is the root directory itself";
   for (const auto& area : kOutside)
     if (path == area.dir || is_below(path, area.dir))
@@ -77,14 +81,15 @@ std::string image_path_problem(std::string_view path) {
 
 std::string unit_name_problem(std::string_view name) {
   static constexpr std::array<std::string_view, 11> suffixes{
-      ".service", ".socket", ".target", ".timer", ".path", ".mount",
-      ".automount", ".swap", ".slice", ".scope", ".device"};
+      ".service",   ".socket", ".target", ".timer", ".path",  ".mount",
+      ".automount", ".swap",   ".slice",  ".scope", ".device"};
   if (name.empty()) return "unit name is empty";
   if (name.size() > 255) return "unit name is longer than 255 bytes";
   for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view(":-_.\\@").find(c) ==
-                                                           std::string_view::npos)
-      return "unit name \"" + std::string(name) + "\" has characters systemd does not allow in "
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        std::string_view(":-_.\\@").find(c) == std::string_view::npos)
+      return "unit name \"" + std::string(name) +
+             "\" has characters systemd does not allow in "
              "unit names (only letters, digits and \":-_.\\@\")";
   for (auto s : suffixes)
     if (name.size() > s.size() && name.substr(name.size() - s.size()) == s && name[0] != '.')

@@ -1,6 +1,7 @@
-// kargs.d TOML writer (see kargs_toml.h). Format from containers/bootc docs/src/building/kernel-arguments.md:
-// a top-level `kargs` array of strings, optional `match-architectures` (not written: a rendered
-// MachineConfig's arguments hold for the architecture the image is built for).
+// kargs.d TOML writer (see kargs_toml.h). Format from containers/bootc
+// docs/src/building/kernel-arguments.md: a top-level `kargs` array of strings, optional
+// `match-architectures` (not written: a rendered MachineConfig's arguments hold for the
+// architecture the image is built for).
 #include "kargs_toml.h"
 
 #include <cstdio>
@@ -11,11 +12,21 @@ std::string toml_quote(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];

@@ -27,12 +27,14 @@ void parse_ignition_header(const json& ign, const std::string& at, MachineConfig
                                       "\" is not 3.x (only spec 3 configs are rendered; the MCO "
                                       "translates older ones when it renders a pool's config)");
   if (const auto it = ign.find("config"); it != ign.end() && !it->is_null()) {
-    const bool empty = it->is_object() && opt_array(*it, "merge", at + ".config", problems).empty() &&
+    const bool empty = it->is_object() &&
+                       opt_array(*it, "merge", at + ".config", problems).empty() &&
                        (!it->contains("replace") || (*it)["replace"].is_null() ||
                         ((*it)["replace"].is_object() && !(*it)["replace"].contains("source")));
     if (!empty)
-      problems.add(at + ".config", "merged or replaced remote configs are refused: render the "
-                                   "full config inline");
+      problems.add(at + ".config",
+                   "merged or replaced remote configs are refused: render the "
+                   "full config inline");
   }
 }
 
@@ -44,10 +46,11 @@ void parse_config(const json& cfg, const std::string& at, MachineConfig& config,
     parse_ignition_header(*it, at + ".ignition", config, problems);
   else
     problems.add(at + ".ignition.version", "missing: an Ignition config names its version");
-  if (const auto it = cfg.find("kernelArguments"); it != cfg.end() && !it->is_null() &&
-                                                   !(it->is_object() && it->empty()))
-    problems.add(at + ".kernelArguments", "Ignition kernel arguments are refused; use the "
-                                          "MachineConfig's spec.kernelArguments");
+  if (const auto it = cfg.find("kernelArguments");
+      it != cfg.end() && !it->is_null() && !(it->is_object() && it->empty()))
+    problems.add(at + ".kernelArguments",
+                 "Ignition kernel arguments are refused; use the "
+                 "MachineConfig's spec.kernelArguments");
   if (const auto it = cfg.find("passwd"); it != cfg.end() && !it->is_null())
     parse_passwd(*it, at + ".passwd", problems);
   if (const auto it = cfg.find("storage"); it != cfg.end() && !it->is_null())
@@ -63,8 +66,7 @@ std::vector<std::string> string_list(const json& spec, const char* key, Problems
     if (list[i].is_string()) {
       out.push_back(list[i].get<std::string>());
     } else {
-      problems.add("spec." + std::string(key) + "[" + std::to_string(i) + "]",
-                   "must be a string");
+      problems.add("spec." + std::string(key) + "[" + std::to_string(i) + "]", "must be a string");
     }
   }
   return out;
@@ -74,17 +76,20 @@ void parse_kernel_arguments(const json& spec, MachineConfig& config, Problems& p
   config.kernel_arguments = string_list(spec, "kernelArguments", problems);
   for (std::size_t i = 0; i < config.kernel_arguments.size(); ++i) {
     const std::string& karg = config.kernel_arguments[i];
-    const bool bad = karg.empty() || karg.find_first_of(std::string(" \t\n\r\0", 5)) != std::string::npos;
+    const bool bad =
+        karg.empty() || karg.find_first_of(std::string(" \t\n\r\0", 5)) != std::string::npos;
     if (bad)
       problems.add("spec.kernelArguments[" + std::to_string(i) + "]",
                    "\"" + karg + "\" is empty or contains white space; give one argument per item");
   }
 }
 
-void parse_spec(const json& spec, std::string_view arch, MachineConfig& config, Problems& problems) {
+void parse_spec(const json& spec, std::string_view arch, MachineConfig& config,
+                Problems& problems) {
   if (!require_object(spec, "spec", problems)) return;
-  check_fields(spec, {"osImageURL", "baseOSExtensionsContainerImage", "config", "kernelArguments",
-                      "extensions", "fips", "kernelType"},
+  check_fields(spec,
+               {"osImageURL", "baseOSExtensionsContainerImage", "config", "kernelArguments",
+                "extensions", "fips", "kernelType"},
                "spec", problems);
   config.os_image_url = opt_string(spec, "osImageURL", "spec", problems).value_or("");
   parse_kernel_arguments(spec, config, problems);
@@ -120,8 +125,9 @@ ParsedMachineConfig parse_machineconfig(std::string_view text, std::string_view 
       "machineconfiguration.openshift.io/v1")
     problems.add("apiVersion", "must be \"machineconfiguration.openshift.io/v1\"");
   if (opt_string(root, "kind", "document", problems).value_or("") != "MachineConfig")
-    problems.add("kind", "must be \"MachineConfig\" (give one object, as `oc get mc NAME -o yaml` "
-                         "prints it)");
+    problems.add("kind",
+                 "must be \"MachineConfig\" (give one object, as `oc get mc NAME -o yaml` "
+                 "prints it)");
   if (const auto it = root.find("metadata"); it != root.end() && it->is_object())
     out.config.name = opt_string(*it, "name", "metadata", problems).value_or("");
   static const std::regex dns_name(R"([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)");

@@ -40,13 +40,20 @@ bool parse_args(int argc, char** argv, Args& args) {
       return true;
     };
     bool ok = true;
-    if (a == "--check") args.check = true;
-    else if (a == "--from") ok = value(args.from);
-    else if (a == "--arch") ok = value(args.arch);
-    else if (a == "-o" || a == "--output") ok = value(args.out);
-    else if (!a.empty() && a[0] == '-') ok = false;
-    else if (args.input.empty()) args.input = a;
-    else ok = false;
+    if (a == "--check")
+      args.check = true;
+    else if (a == "--from")
+      ok = value(args.from);
+    else if (a == "--arch")
+      ok = value(args.arch);
+    else if (a == "-o" || a == "--output")
+      ok = value(args.out);
+    else if (!a.empty() && a[0] == '-')
+      ok = false;
+    else if (args.input.empty())
+      args.input = a;
+    else
+      ok = false;
     if (!ok) {
       std::fprintf(stderr, "imageswitch-render: unexpected or incomplete argument \"%s\"\n%s",
                    a.c_str(), kUsage);
@@ -56,7 +63,8 @@ bool parse_args(int argc, char** argv, Args& args) {
   const bool usable = !args.input.empty() && (args.check ? args.out.empty() : !args.out.empty());
   if (!usable) std::fprintf(stderr, "%s", kUsage);
   if (usable && !args.arch.empty() && canonical_arch(args.arch).empty()) {
-    std::fprintf(stderr, "imageswitch-render: unknown --arch \"%s\"\n%s", args.arch.c_str(), kUsage);
+    std::fprintf(stderr, "imageswitch-render: unknown --arch \"%s\"\n%s", args.arch.c_str(),
+                 kUsage);
     return false;
   }
   return usable;
@@ -79,7 +87,8 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, args)) return 2;
   auto text = read_file(args.input, 128u << 20);
   if (!text) {
-    std::fprintf(stderr, "Failed to read %s: %s\n", args.input.c_str(), text.error().message.c_str());
+    std::fprintf(stderr, "Failed to read %s: %s\n", args.input.c_str(),
+                 text.error().message.c_str());
     return 2;
   }
   const std::string arch = canonical_arch(args.arch);
@@ -91,8 +100,8 @@ int main(int argc, char** argv) {
   if (!parsed.problems.empty()) return report_problems(args.input, parsed.problems);
   if (args.check) {
     std::printf("%s: OK: MachineConfig %s, %zu files, %zu directories, %zu links\n",
-                args.input.c_str(), plan.source.c_str(), plan.files.size(),
-                plan.directories.size(), plan.links.size());
+                args.input.c_str(), plan.source.c_str(), plan.files.size(), plan.directories.size(),
+                plan.links.size());
     return 0;
   }
   if (auto written = write_output_dir(plan, args.out); !written) {

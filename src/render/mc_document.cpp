@@ -3,8 +3,8 @@
 
 #include <cctype>
 #include <cerrno>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 
 #include "machineconfig.h"
 
@@ -54,7 +54,8 @@ Result<json> convert(const YAML::Node& node, int depth) {
   if (depth > kMaxDepth) return make_error(ErrorKind::Usage, "document nested too deeply");
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return json(nullptr);
+    case YAML::NodeType::Undefined:
+      return json(nullptr);
     case YAML::NodeType::Scalar:
       return node.Tag() == "!" ? json(node.Scalar()) : plain_scalar(node.Scalar());
     case YAML::NodeType::Sequence: {
@@ -69,7 +70,8 @@ Result<json> convert(const YAML::Node& node, int depth) {
     case YAML::NodeType::Map: {
       json out = json::object();
       for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) return make_error(ErrorKind::Usage, "a mapping key is not a string");
+        if (!kv.first.IsScalar())
+          return make_error(ErrorKind::Usage, "a mapping key is not a string");
         auto v = convert(kv.second, depth + 1);
         if (!v) return v.error();
         out[kv.first.Scalar()] = std::move(*v);

@@ -16,7 +16,8 @@ void check_fields(const json& object, std::initializer_list<const char*> known,
                   const std::string& where, Problems& problems) {
   if (!object.is_object()) return;
   for (const auto& [key, value] : object.items()) {
-    const bool ok = std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
+    const bool ok =
+        std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
     if (!ok)
       problems.add(where + "." + key,
                    "unknown field (not part of Ignition 3.x or a MachineConfig); remove it or "

@@ -18,7 +18,8 @@ namespace imageswitch {
 namespace {
 
 Error os_error(const std::string& what, const std::string& path) {
-  return make_error(ErrorKind::Usage, "Failed to " + what + " " + path + ": " + std::strerror(errno));
+  return make_error(ErrorKind::Usage,
+                    "Failed to " + what + " " + path + ": " + std::strerror(errno));
 }
 
 /// Owns one file descriptor.
@@ -39,7 +40,8 @@ class Fd {
 /// Creates the directories leading to `path` (below `root`) with mode 0755, recording them.
 Result<void> make_parents(const std::string& root, const std::string& path,
                           std::set<std::string>& created) {
-  for (std::size_t cut = path.find('/', 1); cut != std::string::npos; cut = path.find('/', cut + 1)) {
+  for (std::size_t cut = path.find('/', 1); cut != std::string::npos;
+       cut = path.find('/', cut + 1)) {
     const std::string dir = root + path.substr(0, cut);
     if (::mkdir(dir.c_str(), 0755) == 0) {
       created.insert(dir);
@@ -112,9 +114,10 @@ Result<void> write_output_dir(const RenderPlan& plan, const std::string& dir) {
   if (::mkdir(tree.c_str(), 0755) != 0) return os_error("create directory", tree);
   created.insert(tree);
   TRY(write_tree(plan, tree, created));
-  for (const auto& [name, text] : {std::pair<const char*, std::string>{"Containerfile", containerfile_text(plan)},
-                                   {"apply.sh", apply_script(plan)},
-                                   {"render.json", render_json_text(plan)}}) {
+  for (const auto& [name, text] :
+       {std::pair<const char*, std::string>{"Containerfile", containerfile_text(plan)},
+        {"apply.sh", apply_script(plan)},
+        {"render.json", render_json_text(plan)}}) {
     TRY(write_bytes(dir + "/" + name, text, 0644));
     created.insert(dir + "/" + name);
   }

@@ -23,8 +23,8 @@ json owner_json(const Owner& owner) {
 }
 
 json entry(const std::string& path, const char* type, const Owner& user, const Owner& group) {
-  return json{{"path", path}, {"type", type}, {"user", owner_json(user)},
-              {"group", owner_json(group)}};
+  return json{
+      {"path", path}, {"type", type}, {"user", owner_json(user)}, {"group", owner_json(group)}};
 }
 
 json paths_json(const RenderPlan& plan) {
@@ -59,17 +59,16 @@ std::string render_json_text(const RenderPlan& plan) {
   doc["base"] = plan.base;
   doc["arch"] = plan.arch;
   doc["ignitionVersion"] = plan.ignition_version;
-  doc["counts"] = {{"files", plan.files.size()},
-                   {"directories", plan.directories.size()},
-                   {"links", plan.links.size()},
-                   {"kernelArguments", plan.kernel_arguments.size()},
-                   {"extensions", plan.extensions.size()},
-                   {"enable", plan.enable.size()},
-                   {"disable", plan.disable.size()},
-                   {"mask", plan.mask.size()},
-                   {"preset", plan.preset.size()}};
+  doc["counts"] = {
+      {"files", plan.files.size()},           {"directories", plan.directories.size()},
+      {"links", plan.links.size()},           {"kernelArguments", plan.kernel_arguments.size()},
+      {"extensions", plan.extensions.size()}, {"enable", plan.enable.size()},
+      {"disable", plan.disable.size()},       {"mask", plan.mask.size()},
+      {"preset", plan.preset.size()}};
   doc["paths"] = paths_json(plan);
-  doc["units"] = {{"enable", plan.enable}, {"disable", plan.disable}, {"mask", plan.mask},
+  doc["units"] = {{"enable", plan.enable},
+                  {"disable", plan.disable},
+                  {"mask", plan.mask},
                   {"preset", plan.preset}};
   doc["kernelArguments"] = plan.kernel_arguments;
   doc["extensions"] = plan.extensions;

@@ -25,8 +25,12 @@ void add_units(const MachineConfig& config, RenderPlan& plan) {
     const UnitEntry& unit = config.units[i];
     const std::string origin = "spec.config.systemd.units[" + std::to_string(i) + "]";
     for (const Dropin& d : unit.dropins)
-      plan.files.push_back({std::string(kUnitDir) + "/" + unit.name + ".d/" + d.name, d.contents,
-                            0644, {}, {}, origin + ".dropins"});
+      plan.files.push_back({std::string(kUnitDir) + "/" + unit.name + ".d/" + d.name,
+                            d.contents,
+                            0644,
+                            {},
+                            {},
+                            origin + ".dropins"});
     if (unit.mask) {
       plan.mask.push_back(unit.name);
       continue;
@@ -81,8 +85,7 @@ void check_paths(const RenderPlan& plan, std::vector<std::string>& problems) {
 }  // namespace
 
 std::string base_image_problem(const std::string& image) {
-  if (image.empty())
-    return "no base image: pass --from IMAGE or set spec.osImageURL";
+  if (image.empty()) return "no base image: pass --from IMAGE or set spec.osImageURL";
   for (unsigned char c : image)
     if (c <= 0x20 || c == 0x7f)
       return "base image \"" + image + "\" contains white space or control characters";
@@ -101,12 +104,15 @@ RenderPlan plan_render(const MachineConfig& config, const RenderOptions& options
   plan.links = config.links;
   add_units(config, plan);
   plan.kernel_arguments = config.kernel_arguments;
-  if (config.fips &&
-      std::find(plan.kernel_arguments.begin(), plan.kernel_arguments.end(), "fips=1") ==
-          plan.kernel_arguments.end())
+  if (config.fips && std::find(plan.kernel_arguments.begin(), plan.kernel_arguments.end(),
+                               "fips=1") == plan.kernel_arguments.end())
     plan.kernel_arguments.push_back("fips=1");
   if (!plan.kernel_arguments.empty())
-    plan.files.push_back({kKargsPath, kargs_toml(plan.kernel_arguments, plan.source), 0644, {}, {},
+    plan.files.push_back({kKargsPath,
+                          kargs_toml(plan.kernel_arguments, plan.source),
+                          0644,
+                          {},
+                          {},
                           "spec.kernelArguments"});
   add_packages(config, plan);
   sort_by_path(plan.files);

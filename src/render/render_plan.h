@@ -23,9 +23,9 @@ struct RenderPlan {
   std::string base;
   std::string arch;
   std::string ignition_version;
-  std::vector<FileEntry> files;        ///< sorted by path
-  std::vector<DirEntry> directories;   ///< sorted by path
-  std::vector<LinkEntry> links;        ///< sorted by path
+  std::vector<FileEntry> files;                            ///< sorted by path
+  std::vector<DirEntry> directories;                       ///< sorted by path
+  std::vector<LinkEntry> links;                            ///< sorted by path
   std::vector<std::string> enable, disable, mask, preset;  ///< unit names, sorted
   std::vector<std::string> kernel_arguments;               ///< in order, fips=1 last
   std::vector<std::string> extensions;                     ///< as given
