@@ -7,19 +7,22 @@ root=$1
 work=$2
 seconds=${3:-10}
 targets=(image_ref manifest signature_payload policy registries_conf registries_d www_authenticate
-         auth_file kubeconfig kube_objects state config bootc_status)
+         auth_file kubeconfig kube_objects state config bootc_status machineconfig)
 command -v clang++ >/dev/null || { echo "SKIP: clang++ not installed"; exit 77; }
 mkdir -p "$work/obj"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-       -I"$root/src/core" -I"$root/src/net" -I"$root/src/host" -I"$root/src/trust" -I"$root/src/cluster" -I"$work" $(pkg-config --cflags libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp))
-libs=($(pkg-config --libs libsystemd libcurl libcrypto tomlplusplus yaml-cpp))
+       -I"$root/src/core" -I"$root/src/net" -I"$root/src/host" -I"$root/src/trust" -I"$root/src/cluster" -I"$root/src/render" -I"$work" $(pkg-config --cflags libsystemd libcurl nlohmann_json libcrypto tomlplusplus yaml-cpp zlib))
+libs=($(pkg-config --libs libsystemd libcurl libcrypto tomlplusplus yaml-cpp zlib))
 printf '#pragma once\n#define IMAGESWITCH_VERSION "fuzz"\n' >"$work/version.h"
-for src in "$root"/src/{core,net,host,trust,cluster}/*.cpp; do
+# src/render's objects too, without its main().
+sources=("$root"/src/{core,net,host,trust,cluster}/*.cpp)
+for src in "$root"/src/render/*.cpp; do [[ $src == */main.cpp ]] || sources+=("$src"); done
+for src in "${sources[@]}"; do
   [[ $work/obj/$(basename "$src" .cpp).o -nt $src ]] || echo "$src"
 done | xargs -r -P "$(nproc)" -I{} sh -c 'clang++ "$@" -c {} -o "'"$work"'/obj/$(basename {} .cpp).o"' _ "${flags[@]}" ||
   { echo "0 passed, 1 failed"; exit 1; }
 objs=()
-for src in "$root"/src/{core,net,host,trust,cluster}/*.cpp; do objs+=("$work/obj/$(basename "$src" .cpp).o"); done
+for src in "${sources[@]}"; do objs+=("$work/obj/$(basename "$src" .cpp).o"); done
 passed=0
 failed=0
 for t in "${targets[@]}"; do
