@@ -14,6 +14,9 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 64;
+/// Most values a document may expand to: YAML aliases share nodes, so "billion laughs" input
+/// would otherwise expand exponentially.
+constexpr std::size_t kMaxValues = 1u << 20;
 
 /// A plain YAML 1.1 integer ("12", "-3", "0644" octal, "0x1f" hex) as go-yaml v2 reads it.
 std::optional<long long> yaml_int(const std::string& s) {
@@ -50,8 +53,10 @@ json plain_scalar(const std::string& s) {
   return s;
 }
 
-Result<json> convert(const YAML::Node& node, int depth) {
+Result<json> convert(const YAML::Node& node, int depth, std::size_t& budget) {
   if (depth > kMaxDepth) return make_error(ErrorKind::Usage, "document nested too deeply");
+  if (budget == 0) return make_error(ErrorKind::Usage, "document expands to too many values");
+  --budget;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -61,7 +66,7 @@ Result<json> convert(const YAML::Node& node, int depth) {
     case YAML::NodeType::Sequence: {
       json out = json::array();
       for (const auto& item : node) {
-        auto v = convert(item, depth + 1);
+        auto v = convert(item, depth + 1, budget);
         if (!v) return v.error();
         out.push_back(std::move(*v));
       }
@@ -72,7 +77,7 @@ Result<json> convert(const YAML::Node& node, int depth) {
       for (const auto& kv : node) {
         if (!kv.first.IsScalar())
           return make_error(ErrorKind::Usage, "a mapping key is not a string");
-        auto v = convert(kv.second, depth + 1);
+        auto v = convert(kv.second, depth + 1, budget);
         if (!v) return v.error();
         out[kv.first.Scalar()] = std::move(*v);
       }
@@ -94,7 +99,8 @@ Result<json> load_document(std::string_view text) {
   }
   try {
     const YAML::Node root = YAML::Load(std::string(text));
-    return convert(root, 0);
+    std::size_t budget = kMaxValues;
+    return convert(root, 0, budget);
   } catch (const YAML::Exception& e) {
     return make_error(ErrorKind::Usage, std::string("not valid YAML: ") + e.what());
   } catch (const std::exception& e) {

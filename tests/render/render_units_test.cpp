@@ -79,6 +79,20 @@ TEST_CASE("YAML scalars are typed as go-yaml v2 types them; quoted ones stay str
   CHECK(!load_document("{\"a\": "));
 }
 
+TEST_CASE("YAML aliases cannot expand a document without bound (billion laughs)") {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i)
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) +
+            ", *a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + "]\n";
+  const auto r = load_document(text);
+  REQUIRE(!r);
+  CHECK(r.error().message.find("too many values") != std::string::npos);
+}
+
 TEST_CASE("JSON input gives the same plan as the YAML it was converted from") {
   auto doc = load_document(fixture_text("full.yaml"));
   REQUIRE(doc.ok());
