@@ -15,7 +15,8 @@ void Problems::add(const std::string& where, const std::string& what) {
 void check_fields(const json& object, std::initializer_list<const char*> known,
                   const std::string& where, Problems& problems) {
   if (!object.is_object()) return;
-  for (const auto& [key, value] : object.items()) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
     const bool ok =
         std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
     if (!ok)
