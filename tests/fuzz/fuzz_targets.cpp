@@ -17,10 +17,13 @@
 #include "image_ref.h"
 #include "kube_types.h"
 #include "kubeconfig.h"
+#include "machineconfig.h"
 #include "policy.h"
 #include "registries_conf.h"
 #include "registries_d.h"
 #include "registry.h"
+#include "render_json.h"
+#include "render_plan.h"
 #include "signature.h"
 #include "state.h"
 
@@ -80,6 +83,12 @@ void fuzz_one(const std::string& text) {
 #elif defined(FUZZ_TARGET_config)
   (void)parse_config(text, "config.json");
   (void)parse_desired_text(text, "desired-image");
+#elif defined(FUZZ_TARGET_machineconfig)
+  for (const char* arch : {"", "aarch64"}) {  // imageswitch-render's MachineConfig parser
+    ParsedMachineConfig parsed = parse_machineconfig(text, arch);
+    RenderPlan plan = plan_render(parsed.config, {"localhost/base", arch}, parsed.problems);
+    if (parsed.problems.empty()) (void)render_json_text(plan);
+  }
 #elif defined(FUZZ_TARGET_bootc_status)
   (void)parse_bootc_status(text);
 #else

@@ -11,6 +11,7 @@ packages=(
   selinux-policy-dev checkpolicy semodule-utils rpm rpmlint setools
   groff-base man-db elfutils cpio file
   skopeo time
+  zlib1g-dev buildah busybox-static
 )
 missing=()
 for p in "${packages[@]}"; do
