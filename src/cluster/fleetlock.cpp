@@ -2,15 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_client.h"
 #include "kube_client.h"
-#include "kube_http.h"
 
 namespace imageswitch {
 namespace {
 
 /// The {"kind","value"} error of a FleetLock answer, as "kind: value".
 std::string fleetlock_error(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto parsed = parse_json_bounded(body);
+  const nlohmann::json json = parsed ? *parsed : nlohmann::json();
   if (!json.is_object()) return "no FleetLock error body";
   std::string text = json_string(json, "kind");
   if (text.empty()) text = "unknown";
@@ -22,7 +23,8 @@ std::string fleetlock_error(const std::string& body) {
 
 /// True for the error kinds that mean "all slots are taken" rather than a failure.
 bool lock_is_held(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto parsed = parse_json_bounded(body);
+  const nlohmann::json json = parsed ? *parsed : nlohmann::json();
   if (!json.is_object()) return false;
   const std::string kind = json_string(json, "kind");
   return kind.find("lock") != std::string::npos || kind.find("semaphore") != std::string::npos ||
@@ -37,17 +39,18 @@ FleetLockGate::FleetLockGate(FleetLockOptions options) : options_(std::move(opti
 
 namespace {
 
-Result<KubeHttpResponse> post(const FleetLockOptions& options, const std::string& endpoint) {
-  KubeHttpRequest request;
+Result<HttpResponse> post(const FleetLockOptions& options, const std::string& endpoint) {
+  HttpRequest request;
   request.method = "POST";
   request.url = options.url + endpoint;
   request.timeout_ms = options.timeout_ms;
-  request.connect_timeout_ms = std::min(options.timeout_ms, 10000L);
-  request.headers = {{"fleet-lock-protocol", "true"}, {"Content-Type", "application/json"}};
+  request.follow_redirects = false;
+  request.max_body = 64 << 10;  // a FleetLock answer is a small {"kind","value"} object
+  request.headers = {"fleet-lock-protocol: true", "Content-Type: application/json"};
   request.body =
       nlohmann::json{{"client_params", {{"id", options.id}, {"group", options.group}}}}.dump(
           -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return http_perform(request, TlsOptions{});
+  return http_send(request);
 }
 
 }  // namespace

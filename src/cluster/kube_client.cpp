@@ -40,6 +40,9 @@ std::string reason_phrase(long status) {
   }
 }
 
+constexpr std::size_t kMaxObjectBytes = 4 << 20;
+constexpr std::size_t kMaxListBytes = 8 << 20;
+
 std::string describe(const ApiTarget& target) {
   std::string out = "Failed to " + target.verb + " " + target.resource;
   if (!target.name.empty()) out += " '" + target.name + "'";
@@ -68,21 +71,23 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
                                      const std::string& path, const nlohmann::json& body,
                                      const std::string& content_type) {
   TRY(ensure_config());
-  KubeHttpRequest request;
+  HttpRequest request;
   request.method = method;
   request.url = config_->server + path;
   request.timeout_ms = options_.timeout_ms;
-  request.connect_timeout_ms = std::min(options_.timeout_ms, 10000L);
-  request.headers.emplace_back("Accept", "application/json");
-  request.headers.emplace_back("User-Agent", "imageswitch");
-  if (!config_->token.empty())
-    request.headers.emplace_back("Authorization", "Bearer " + config_->token);
+  request.follow_redirects = false;
+  // One object is at most etcd's 1.5 MiB; the one list read (this node's pods, at most a few
+  // hundred) gets 8 MiB. JSON costs ~40 times its size in memory once parsed.
+  request.max_body = path.find('?') == std::string::npos ? kMaxObjectBytes : kMaxListBytes;
+  request.tls = config_->tls;
+  request.headers.push_back("Accept: application/json");
+  if (!config_->token.empty()) request.headers.push_back("Authorization: Bearer " + config_->token);
   if (!body.is_null()) {
     // Invalid UTF-8 (e.g. in a reason taken from a tool's output) is replaced, never thrown.
     request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    request.headers.emplace_back("Content-Type", content_type);
+    request.headers.push_back("Content-Type: " + content_type);
   }
-  auto response = http_perform(request, config_->tls);
+  auto response = http_send(request);
   if (!response) {
     Error e = response.error();
     e.message = describe(target) + ": " + e.message;
@@ -90,8 +95,9 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
   }
   ApiResponse out;
   out.status = response->status;
-  out.body = nlohmann::json::parse(response->body, nullptr, false);
-  if (out.body.is_discarded()) out.body = nullptr;
+  auto parsed = parse_json_bounded(response->body);
+  if (!parsed) return wrap(describe(target), parsed.error());
+  out.body = parsed->is_discarded() ? nlohmann::json(nullptr) : std::move(*parsed);
   return out;
 }
 
@@ -130,21 +136,6 @@ Error api_error(const ApiTarget& target, const ApiResponse& response) {
     kind = ErrorKind::Temporary;
   }
   return make_error(kind, std::move(text));
-}
-
-std::string url_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
 }
 
 }  // namespace imageswitch

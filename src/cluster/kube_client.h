@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "kube_http.h"
+#include "http_client.h"
 #include "kubeconfig.h"
 #include "result.h"
 
@@ -69,8 +69,5 @@ std::string status_message(const nlohmann::json& body);
 /// The error for a non-2xx `response` to `target`: 401/5xx/429 Temporary, 403 Degraded with
 /// "the kubelet identity lacks this permission", others Degraded.
 Error api_error(const ApiTarget& target, const ApiResponse& response);
-
-/// Percent-encodes `text` for a query parameter value.
-std::string url_encode(std::string_view text);
 
 }  // namespace imageswitch

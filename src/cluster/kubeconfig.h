@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "kube_http.h"
+#include "http_client.h"
 #include "result.h"
 
 namespace imageswitch {

@@ -19,4 +19,28 @@ long long json_int(const nlohmann::json& object, const char* key, long long fall
   return value.is_number_integer() ? value.get<long long>() : fallback;
 }
 
+Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        return make_error(ErrorKind::Degraded,
+                          "JSON nested deeper than " + std::to_string(max_depth) + " levels");
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+}
+
 }  // namespace imageswitch

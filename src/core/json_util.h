@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+
+#include "result.h"
 
 namespace imageswitch {
 
@@ -15,5 +18,14 @@ const nlohmann::json& json_member(const nlohmann::json& object, const char* key)
 
 /// The integer member `key` of `object`, or `fallback`.
 long long json_int(const nlohmann::json& object, const char* key, long long fallback);
+
+/// Deepest nesting of arrays and objects accepted in outside JSON (manifests, tokens,
+/// Kubernetes objects need far less).
+inline constexpr int kMaxJsonDepth = 64;
+
+/// Parses outside JSON `text` without throwing: a discarded value when it is not JSON; an error
+/// when it nests deeper than `max_depth` (checked by a scan before parsing, so hostile nesting
+/// costs no memory).
+Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth = kMaxJsonDepth);
 
 }  // namespace imageswitch

@@ -1,66 +1,146 @@
 #include "http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <thread>
 
+#include "curl_compat.h"
 #include "failpoint.h"
+#include "proxy.h"
+#include "transport_policy.h"
 
 namespace imageswitch {
 namespace {
 
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
-struct Sink {
-  HttpResponse* resp;
+/// Collects the body up to `limit` bytes; counts what arrived beyond it.
+struct BodySink {
+  std::string* body;
   std::size_t limit;
+  std::size_t received = 0;
   bool too_large = false;
 };
 
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* sink = static_cast<Sink*>(user);
-  std::size_t len = size * n;
-  if (sink->resp->body.size() + len > sink->limit) {
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* sink = static_cast<BodySink*>(user);
+  const std::size_t n = size * count;
+  sink->received += n;
+  if (sink->body->size() + n > sink->limit) {
     sink->too_large = true;
-    return 0;
+    return 0;  // aborts the transfer
   }
-  sink->resp->body.append(data, len);
-  return len;
+  sink->body->append(data, n);
+  return n;
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* resp = static_cast<HttpResponse*>(user);
-  std::string line(data, size * n);
+  const std::string line(data, size * count);
   if (line.rfind("HTTP/", 0) == 0) {
-    resp->headers.clear();  // a new response (after a redirect or 100-continue)
-    return size * n;
+    resp->headers.clear();  // a new response (after 100-continue or a proxy's CONNECT answer)
+    return size * count;
   }
-  auto colon = line.find(':');
-  if (colon == std::string::npos) return size * n;
+  const auto colon = line.find(':');
+  if (colon == std::string::npos) return size * count;
   std::string name = line.substr(0, colon);
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::string value = line.substr(colon + 1);
-  auto first = value.find_first_not_of(" \t");
-  auto last = value.find_last_not_of(" \t\r\n");
+  const auto first = value.find_first_not_of(" \t");
+  const auto last = value.find_last_not_of(" \t\r\n");
   value = first == std::string::npos ? "" : value.substr(first, last - first + 1);
   auto [it, inserted] = resp->headers.emplace(name, value);
   if (!inserted && name != "www-authenticate") it->second += ", " + value;
-  return size * n;
+  return size * count;
 }
 
 bool retryable_status(long status) {
   return status == 429 || (status >= 500 && status <= 599);
 }
 
+bool is_redirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool idempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD";
+}
+
+std::string what(const HttpRequest& req) {
+  return req.method + " " + redact_url(req.url);
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  const long tenths = static_cast<long>((ms.count() + 50) / 100);
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") +
+         " s";
+}
+
+/// Appends "Name: value" lines (and an empty Expect: when a body is sent) to `list`.
+bool build_headers(SlistPtr& list, const HttpRequest& req, bool with_body) {
+  auto append = [&](const std::string& line) {
+    curl_slist* head = curl_slist_append(list.get(), line.c_str());
+    if (!head) return false;
+    if (!list) list.reset(head);  // the first append creates the list; later ones keep its head
+    return true;
+  };
+  for (const std::string& h : req.headers)
+    if (!append(h)) return false;
+  return !with_body || append("Expect:");
+}
+
+Error too_large(const HttpRequest& req, const HttpResponse& resp, const BodySink& sink) {
+  const std::string declared = resp.header("content-length");
+  std::string size;
+  if (!declared.empty() && declared.size() < 20 &&
+      std::all_of(declared.begin(), declared.end(), ::isdigit))
+    size = declared + " bytes";
+  else if (sink.received > sink.limit)
+    size = "at least " + std::to_string(sink.received) + " bytes";
+  else
+    size = "more than " + std::to_string(sink.limit) + " bytes";
+  return make_error(ErrorKind::Degraded, what(req) + ": response too large (" + size + ", limit " +
+                                             std::to_string(sink.limit) + ")");
+}
+
+/// Sets every option of one exchange but the callbacks: URL, proxy, timeouts, protocols, body
+/// limit, method and body, headers, TLS.
+Result<void> prepare(CURL* c, const HttpRequest& req, const Url& target, const std::string& proxy,
+                     long timeout, long connect_timeout, SlistPtr& headers,
+                     curl::PemFiles& pem_files) {
+  const bool with_body = !req.body.empty() || !idempotent(req.method);
+  if (!build_headers(headers, req, with_body))
+    return make_error(ErrorKind::Temporary, what(req) + ": out of memory");
+  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // "" = direct, never curl's own env lookup
+  curl_easy_setopt(c, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout, timeout));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // HttpClient::follow() checks every hop
+  curl::restrict_protocols(c, is_insecure_target(req, target));
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_body));
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "imageswitch");
+  if (req.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (with_body) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  TlsOptions tls = req.tls;
+  tls.verify = req.tls.verify || !is_insecure_target(req, target);
+  return curl::apply_tls(c, tls, pem_files);
+}
+
 }  // namespace
 
-void CurlDeleter::operator()(void* handle) const {
+void CurlHandleDeleter::operator()(void* handle) const {
   curl_easy_cleanup(static_cast<CURL*>(handle));
 }
 
@@ -69,80 +149,121 @@ std::string HttpResponse::header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpClient::HttpClient(HttpOptions options) : options_(options) {
-  options_.timeout_ms = test_timeout_ms(options_.timeout_ms);
+HttpClient::HttpClient(HttpOptions options) : options_(options), deadline_(options.budget) {
+  // Test builds: IMAGESWITCH_HTTP_TIMEOUT_MS shortens each attempt, and the budget with it.
+  if (const long shortened = test_timeout_ms(0); shortened > 0) {
+    options_.timeout_ms = shortened;
+    if (!deadline_.unlimited()) deadline_ = Deadline(std::chrono::milliseconds(2 * shortened));
+  }
   options_.connect_timeout_ms = std::min(options_.connect_timeout_ms, options_.timeout_ms);
-  static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)global;
-  curl_.reset(curl_easy_init());
+  if (curl::global_init()) curl_.reset(curl_easy_init());
 }
 
 Result<HttpResponse> HttpClient::send(const HttpRequest& req) {
+  deadline_.start();
+  if (deadline_.spent())
+    return make_error(ErrorKind::Temporary, what(req) + ": not sent: the time budget of this " +
+                                                "pass (" + seconds_text(deadline_.budget()) +
+                                                ") is spent");
+  const int max_attempts =
+      idempotent(req.method) ? (req.attempts > 0 ? req.attempts : options_.max_attempts) : 1;
   auto delay = options_.backoff;
   for (int attempt = 1;; ++attempt) {
-    auto resp = send_once(req);
-    bool last = attempt >= (req.attempts > 0 ? req.attempts : options_.max_attempts);
-    if (resp && (!retryable_status(resp->status) || last)) return resp;
-    if (!resp && (resp.error().kind != ErrorKind::Temporary || last)) return resp;
+    auto resp = follow(req);
+    const bool retryable =
+        resp ? retryable_status(resp->status) : resp.error().kind == ErrorKind::Temporary;
+    if (!retryable || attempt >= max_attempts) return resp;
     auto wait = delay;
     if (resp) {
-      std::string ra = resp->header("retry-after");
-      if (!ra.empty() && std::all_of(ra.begin(), ra.end(), ::isdigit) && ra.size() < 6)
+      const std::string ra = resp->header("retry-after");
+      if (!ra.empty() && ra.size() < 6 && std::all_of(ra.begin(), ra.end(), ::isdigit))
         wait = std::chrono::milliseconds(std::stol(ra) * 1000);
     }
-    std::this_thread::sleep_for(std::min(wait, options_.retry_after_cap));
+    wait = std::min(wait, options_.retry_after_cap);
+    if (!deadline_.unlimited() && wait >= deadline_.remaining()) {
+      if (resp) return resp;
+      Error e = resp.error();
+      e.message += "; gave up after " + std::to_string(attempt) + " attempt" +
+                   (attempt > 1 ? "s" : "") + ": the time budget of this pass (" +
+                   seconds_text(deadline_.budget()) + ") is spent";
+      return e;
+    }
+    std::this_thread::sleep_for(wait);
     delay *= 2;
   }
 }
 
-Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
+Result<HttpResponse> HttpClient::follow(const HttpRequest& req) {
+  HttpRequest hop = req;
+  for (long redirects = 0;; ++redirects) {
+    const auto target = parse_url(hop.url);
+    if (!target) return make_error(ErrorKind::Degraded, what(hop) + ": not an http(s) URL");
+    auto resp = send_once(hop, *target);
+    if (!resp || !hop.follow_redirects || !is_redirect(resp->status) || resp->redirect_url.empty())
+      return resp;
+    if (redirects >= options_.max_redirects)
+      return make_error(ErrorKind::Temporary,
+                        what(req) + ": stopped after " + std::to_string(redirects) + " redirects");
+    const auto to = parse_url(resp->redirect_url);
+    const std::string refusal =
+        to ? redirect_refusal(hop, *target, *to) : "refusing the redirect to a malformed URL";
+    if (!refusal.empty()) return make_error(ErrorKind::Degraded, what(hop) + ": " + refusal);
+    hop = redirected(hop, *target, *to, resp->redirect_url, resp->status);
+  }
+}
+
+Result<HttpResponse> HttpClient::send_once(const HttpRequest& req, const Url& target) {
   CURL* c = static_cast<CURL*>(curl_.get());
-  if (!c) return make_error(ErrorKind::Temporary, "Failed to initialise libcurl");
+  if (!c) return make_error(ErrorKind::Temporary, what(req) + ": failed to initialise libcurl");
+  if (deadline_.spent())
+    return make_error(ErrorKind::Temporary, what(req) + ": not sent: the time budget of this " +
+                                                "pass (" + seconds_text(deadline_.budget()) +
+                                                ") is spent");
+  const std::string proxy = proxy_for(target);
+  if (const std::string refusal = transport_refusal(req, target, proxy); !refusal.empty())
+    return make_error(ErrorKind::Degraded, what(req) + ": " + refusal);
+  long timeout = req.timeout_ms > 0 ? req.timeout_ms : options_.timeout_ms;
+  const bool clipped = !deadline_.unlimited() && deadline_.remaining().count() < timeout;
+  if (clipped) timeout = std::max<long>(1, static_cast<long>(deadline_.remaining().count()));
   curl_easy_reset(c);  // keeps the connection cache
   HttpResponse resp;
-  Sink sink{&resp, req.max_body};
+  BodySink sink{&resp.body, req.max_body};
   SlistPtr headers;
-  for (const std::string& h : req.headers) {
-    curl_slist* l = curl_slist_append(headers.get(), h.c_str());
-    if (!l) return make_error(ErrorKind::Temporary, "Failed to build HTTP headers");
-    (void)headers.release();
-    headers.reset(l);
-  }
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, options_.max_redirects);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_body));
+  curl::PemFiles pem_files;
+  TRY(prepare(c, req, target, proxy, timeout, options_.connect_timeout_ms, headers, pem_files));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "imageswitch");
-  if (req.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req.verify_tls ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req.verify_tls ? 2L : 0L);
-  curl_blob blob{const_cast<char*>(req.ca_pem.data()), req.ca_pem.size(), CURL_BLOB_COPY};
-  if (!req.ca_pem.empty()) curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
   char errbuf[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   ++requests_;
-  CURLcode rc = curl_easy_perform(c);
+  const CURLcode rc = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
-  if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    return make_error(ErrorKind::Degraded, "Failed to fetch '" + req.url +
-                                               "': response larger than " +
-                                               std::to_string(req.max_body) + " bytes");
-  if (rc != CURLE_OK)
-    return make_error(ErrorKind::Temporary, "Failed to fetch '" + req.url + "': " +
-                                                (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) return too_large(req, resp, sink);
+  if (rc != CURLE_OK) {
+    std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_OPERATION_TIMEDOUT && clipped)
+      detail += " (clipped to the rest of this pass's time budget of " +
+                seconds_text(deadline_.budget()) + ")";
+    return make_error(ErrorKind::Temporary, what(req) + ": " + detail);
+  }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  char* redirect = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect)
+    resp.redirect_url = redirect;
+  resp.url = req.url;
   return resp;
+}
+
+Result<HttpResponse> http_send(const HttpRequest& req) {
+  HttpOptions options;
+  options.max_attempts = 1;
+  options.budget = std::chrono::milliseconds(0);
+  if (req.timeout_ms > 0) options.timeout_ms = req.timeout_ms;
+  HttpClient client(options);
+  return client.send(req);
 }
 
 }  // namespace imageswitch

@@ -20,21 +20,6 @@ std::string accept_header() {
          std::string(kDockerList) + ", " + std::string(kDockerManifest);
 }
 
-std::string percent_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 Error http_error(const std::string& what, const HttpResponse& resp) {
   ErrorKind kind = ErrorKind::Temporary;
   std::string why = "HTTP " + std::to_string(resp.status);
@@ -142,7 +127,12 @@ Result<std::string> RegistryClient::base_url(const Endpoint& ep) {
   if (it == scheme_.end() && !ep.insecure) it = scheme_.emplace(host, "https").first;
   if (it == scheme_.end()) {
     // insecure: try TLS without verification first, fall back to plain HTTP.
-    HttpRequest probe{"GET", "https://" + url_host + "/v2/", {}, 64 << 10, false, "", 1};
+    HttpRequest probe;
+    probe.url = "https://" + url_host + "/v2/";
+    probe.max_body = 64 << 10;
+    probe.tls.verify = false;
+    probe.insecure_host = url_host;
+    probe.attempts = 1;
     auto r = http_.send(probe);
     it = scheme_.emplace(host, r ? "https" : "http").first;
   }
@@ -164,12 +154,16 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
     scope = s->second;
   url += (url.find('?') == std::string::npos ? "?" : "&");
   if (auto s = ch.params.find("service"); s != ch.params.end())
-    url += "service=" + percent_encode(s->second) + "&";
-  url += "scope=" + percent_encode(scope);
+    url += "service=" + url_encode(s->second) + "&";
+  url += "scope=" + url_encode(scope);
   std::string realm_host = url.substr(url.find("://") + 3);
   realm_host = realm_host.substr(0, realm_host.find_first_of("/?"));
-  HttpRequest req{"GET", url, {}, 1 << 20, true, ca_for(realm_host)};
-  if (ep.insecure) req.verify_tls = false;
+  HttpRequest req;
+  req.url = url;
+  req.max_body = 1 << 20;
+  req.tls.ca_pem = ca_for(realm_host);
+  req.tls.verify = !ep.insecure;                   // the net layer verifies any other host
+  if (ep.insecure) req.insecure_host = ep.host();  // credentials in clear text: only to it
   if (auto cred = options_.auth.lookup(ep.repository))
     req.headers.push_back("Authorization: Basic " +
                           base64_encode(cred->username + ":" + cred->password));
@@ -178,7 +172,9 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (resp->status != 200)
     return wrap("Failed to authenticate to '" + ep.host() + "'",
                 http_error("token from '" + realm->second + "'", *resp));
-  auto j = nlohmann::json::parse(resp->body, nullptr, false);
+  auto parsed = parse_json_bounded(resp->body);
+  if (!parsed) return wrap("Failed to authenticate to '" + ep.host() + "'", parsed.error());
+  const nlohmann::json& j = *parsed;
   std::string token;
   if (j.is_object()) {
     for (const char* k : {"token", "access_token"})
@@ -245,8 +241,14 @@ Result<HttpResponse> RegistryClient::request(const Endpoint& ep, const std::stri
                                              const std::string& suffix, std::size_t max_body) {
   auto base = base_url(ep);
   if (!base) return base.error();
-  HttpRequest req{method,   *base + suffix, {accept_header()},
-                  max_body, !ep.insecure,   ca_for(ep.host())};
+  HttpRequest req;
+  req.method = method;
+  req.url = *base + suffix;
+  req.headers = {accept_header()};
+  req.max_body = max_body;
+  req.tls.ca_pem = ca_for(ep.host());
+  req.tls.verify = !ep.insecure;
+  if (ep.insecure) req.insecure_host = ep.host();
   return send_with_auth(ep, std::move(req));
 }
 
@@ -291,7 +293,9 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
     return make_error(ErrorKind::Degraded, "Failed to verify manifest " + what +
                                                ": Docker-Content-Digest " + dcd +
                                                " differs from the body digest " + m.digest);
-  auto j = nlohmann::json::parse(m.body, nullptr, false);
+  auto parsed = parse_json_bounded(m.body);
+  if (!parsed) return wrap("Failed to parse manifest " + what, parsed.error());
+  const nlohmann::json& j = *parsed;
   if (j.is_discarded() || !j.is_object())
     return make_error(ErrorKind::Degraded,
                       "Failed to parse manifest " + what + ": not a JSON object");
@@ -303,8 +307,9 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
 
 Result<std::string> platform_digest(std::string_view index_body, const std::string& arch,
                                     const std::string& what) {
-  const auto j = nlohmann::json::parse(index_body, nullptr, false);
-  const auto& manifests = json_member(j, "manifests");
+  const auto parsed = parse_json_bounded(index_body);
+  if (!parsed) return wrap("Failed to parse index of '" + what + "'", parsed.error());
+  const auto& manifests = json_member(*parsed, "manifests");
   if (!manifests.is_array())
     return make_error(ErrorKind::Degraded,
                       "Failed to parse index of '" + what + "': no 'manifests' array");

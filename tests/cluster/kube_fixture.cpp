@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "kube_http.h"
+#include "http_client.h"
 
 #ifndef FAKES_DIR
 #error "FAKES_DIR must point at tests/fakes"
@@ -189,25 +189,25 @@ std::shared_ptr<KubeClient> FakeApiServer::client(const std::string& node, long 
 }
 
 void FakeApiServer::control(const std::string& what, const nlohmann::json& body) const {
-  KubeHttpRequest request;
+  HttpRequest request;
   request.method = "POST";
   request.url = url() + "/_fake/" + what;
   request.body = body.dump();
   request.timeout_ms = 5000;
-  TlsOptions tls;
-  tls.ca_file = pki_dir() + "/ca.pem";
-  auto response = http_perform(request, tls);
+  request.max_body = 64 << 20;
+  request.tls.ca_file = pki_dir() + "/ca.pem";
+  auto response = http_send(request);
   REQUIRE_MESSAGE(response.ok(), (response.ok() ? "" : response.error().message));
   REQUIRE(response->status == 200);
 }
 
 nlohmann::json FakeApiServer::state() const {
-  KubeHttpRequest request;
+  HttpRequest request;
   request.url = url() + "/_fake/state";
   request.timeout_ms = 5000;
-  TlsOptions tls;
-  tls.ca_file = pki_dir() + "/ca.pem";
-  auto response = http_perform(request, tls);
+  request.max_body = 64 << 20;
+  request.tls.ca_file = pki_dir() + "/ca.pem";
+  auto response = http_send(request);
   REQUIRE(response.ok());
   return nlohmann::json::parse(response->body);
 }

@@ -101,6 +101,10 @@ fault("registry_429_storm", 75, "HTTP 429",
       proxy({"kind": "status", "status": 429, "path": TAG}))
 fault("registry_timeout", 75, "timed out",
       proxy({"kind": "stall", "seconds": 6, "path": TAG}))
+# Accepts and never answers: the pass's time budget ends it (2 x IMAGESWITCH_HTTP_TIMEOUT_MS here,
+# 90 s in production) with exit 75 and a journal line naming the registry.
+fault("registry_never_answers", 75, ["time budget", "127.0.0.1:"],
+      proxy({"kind": "stall", "seconds": 60, "path": TAG}))
 fault("registry_connection_dropped", 75, "Failed to resolve",
       proxy({"kind": "drop", "path": TAG}))
 fault("registry_truncated_manifest", 75, "Failed to resolve",

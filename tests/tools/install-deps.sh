@@ -10,7 +10,7 @@ packages=(
   docker-registry
   selinux-policy-dev checkpolicy semodule-utils rpm rpmlint setools
   groff-base man-db elfutils cpio file
-  skopeo time
+  skopeo time tinyproxy
   zlib1g-dev buildah busybox-static
 )
 missing=()
