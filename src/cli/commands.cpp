@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli.h"
 #include "fileutil.h"
 #include "registry_image_trust.h"
 #include "journal.h"
@@ -41,7 +42,7 @@ int run(const Settings& settings) {
   PassOutcome outcome = reconcile(settings, view);
   if (outcome.exit_code == 0)
     journal_message(MessageKind::Info, 6, "Pass finished: " + outcome.message);
-  return outcome.exit_code;
+  return run_exit_status(outcome);
 }
 
 /// A fresh look for `status`: local facts plus what the plan would do next.
