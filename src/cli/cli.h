@@ -25,8 +25,8 @@ struct Command {
 std::string usage_text();
 
 /// Exit status of `imageswitch run` for a pass that stopped to wait for a gate slot held by
-/// another node: imageswitch.service maps it to a restart after RestartSec= (a few seconds)
-/// through RestartForceExitStatus=, and counts it as success (SuccessExitStatus=).
+/// another node: imageswitch.service restarts it after RestartSec= (a few seconds) through
+/// Restart=on-failure (1 and 2 are in RestartPreventExitStatus=, 75 in SuccessExitStatus=).
 inline constexpr int kExitWaiting = 10;
 
 /// The process exit status of a finished pass: its exit code, or kExitWaiting when it waits.
