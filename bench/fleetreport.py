@@ -59,7 +59,7 @@ def handoff_gaps(r, since):
             continue
         after = [c for n, c in cordon.items() if c >= t and n != node]
         if after:
-            gaps.append(min(after) - t)
+            gaps.append((min(after) - t, min(after)))
     return gaps, cordon
 
 
@@ -77,23 +77,36 @@ def sim_span(r, scale, start, end, node=None):
     return (end - start) + (scale - 1) * squeezed
 
 
+def done_times(r, roll):
+    """node → end of its first successful boot pass after `roll` (it reported Done then)."""
+    out = {}
+    for n, ps in r["passes"].items():
+        boots = [p["end"] for p in ps if p["start"] >= roll and p["why"] == "boot" and p["rc"] == 0]
+        if boots and n != r["dead"]:
+            out[n] = min(boots)
+    return out
+
+
 def rollout_figures(args, r):
-    roll, end, scale = r["marks"]["roll"], r["marks"]["end"], args.scale
+    """Makespan: from the annotation change to the last healthy node's Done, in simulated s."""
+    roll, scale = r["marks"]["roll"], args.scale
+    done = done_times(r, roll)
+    end = max(done.values()) if done else r["marks"]["end"]
     gaps, cordon = handoff_gaps(r, roll)
+    gaps = [g for g, t in gaps if t <= end]
     first_pass = min(p["start"] for ps in r["passes"].values() for p in ps if p["start"] >= roll)
-    drains = len([n for n in cordon if n in r["names"]])
+    drains = len([n for n, t in cordon.items() if t <= end])
     notice = first_pass - roll
     makespan = sim_span(r, scale, roll, end) + (scale - 1) * (notice + drains * args.drain_s / scale)
-    done = [n for n in r["names"] if n != r["dead"]]
     ideal = len(done) * (args.drain_s + args.reboot_s)
     fault = 0.0
-    if r["dead"] and r["dead"] in cordon:
-        dead_down = min(p["end"] for p in r["passes"][r["dead"]] if p["end"] >= cordon[r["dead"]])
-        back = dead_down + args.reboot_s / scale
+    if r["dead"] in cordon and cordon[r["dead"]] <= end:
+        down = min(p["end"] for p in r["passes"][r["dead"]] if p["end"] >= cordon[r["dead"]])
+        back = down + args.reboot_s / scale
         nxt = [c for c in cordon.values() if c > back]
-        if nxt:
-            fault += min(nxt) - back + args.reboot_s  # the slot idle instead of the node rebooting
-    if "crash" in r["marks"]:
+        # its drain and reboot are not in the ideal; then the slot waited for the TTL or admin
+        fault += args.drain_s + args.reboot_s + ((min(nxt) if nxt else end) - back)
+    if r["marks"].get("crash", end + 1) <= end:
         fault += RESTART_S
     ents = [e for e in r["api"] if roll <= e["ts"] <= end]
     waits = [(n, p) for n, ps in r["passes"].items() for p in ps
@@ -106,11 +119,13 @@ def rollout_figures(args, r):
         cycle = RESTART_S + statistics.mean(p["end"] - p["start"] for _, p in waits)
     return {"gaps": gaps, "makespan": makespan, "ideal": ideal, "fault": fault,
             "notice": notice * scale, "done": len(done), "requests": len(ents),
+            "nodes_done": sorted(done),
             "rate": len(ents) / len(r["names"]) / (makespan / 3600.0),
             "bytes": statistics.mean(e["bytes"] for e in ents) if ents else 0,
             "per_wait": per_wait, "wait_rate": per_wait * 3600.0 / cycle if waits else 0.0,
             "wait_passes": len(waits), "forbidden": sum(1 for e in r["api"] if e["status"] == 403),
-            "controller": ideal}
+            # the same node work (drains, reboots, passes), the next node started at once
+            "controller": makespan - fault - sum(gaps) - notice * scale}
 
 
 def idle_figures(args, r):
@@ -164,12 +179,12 @@ def report(args, results, wall):
         clean = f["makespan"] - f["fault"]
         faults = fault_text(r, f)
         lines.append("| %s | %.0f s (%.1f min); %.3fx ideal without the fault windows (%.0f s), "
-                     "%.3fx with | %.0f s (%d nodes) | %.0f s (starts the next node at once) | "
+                     "%.3fx with | %.0f s (%d nodes) | %.0f s: no notice delay, no handoff gaps; ours %.3fx | "
                      "%.1f s (%.1f s), %d handoffs | %.1f requests, every %.1f s → %.0f req/h | "
                      "%.0f req/node/h, %.1f KB/req | %d | %s |" %
                      (r["gate"], f["makespan"], f["makespan"] / 60, clean / f["ideal"],
                       f["fault"], f["makespan"] / f["ideal"], f["ideal"], f["done"],
-                      f["controller"], statistics.median(gaps), max(gaps), len(f["gaps"]),
+                      f["controller"], clean / f["controller"], statistics.median(gaps), max(gaps), len(f["gaps"]),
                       f["per_wait"], RESTART_S, f["wait_rate"], f["rate"], f["bytes"] / 1024,
                       f["forbidden"], faults))
         r["figures"] = f
@@ -239,7 +254,8 @@ def extrapolation(args, results, idle):
             n, idle_rps, kbps, (n - 1) * wait_rate / 3600, n * 8 / 3600))
     out.append("")
     out.append("Controller model: the machine-config-operator's controller starts the next node as "
-               "soon as the previous one is done, so its makespan is the ideal; each daemon keeps "
+               "soon as the previous one is done: our makespan without the first node's notice "
+               "delay (the timer tick after the annotation changed) and the handoff gaps; each daemon keeps "
                "one watch on its Node, re-established every 5–10 min (client-go reflector "
                "timeout), ≈ 8 req/node/h plus the streamed Node updates.")
     return out
