@@ -187,6 +187,9 @@ def main():
     p.add_argument("--no-faults", action="store_true")
     p.add_argument("--out", help="also write the report (markdown) to this file")
     p.add_argument("--dump", help="write the raw results (JSON) to this file")
+    p.add_argument("--smoke", action="store_true",
+                   help="exit 1 unless every rollout finished, a waiting pass exited 10 and was "
+                        "restarted, and nothing got 403 (no figure is checked)")
     args = p.parse_args()
     random.seed(1)
     t0 = time.time()
@@ -214,7 +217,23 @@ def main():
     if args.out:
         with open(args.out, "w") as f:
             f.write(text + "\n")
+    if args.smoke:
+        broken = broken or not smoke_ok(results)
     return 1 if broken else 0
+
+
+def smoke_ok(results):
+    ok = True
+    for r in results:
+        passes = [p for ps in r["passes"].values() for p in ps]
+        checks = {"the rollout finished": r["ok"],
+                  "a pass waiting for the slot exited 10": any(p["rc"] == 10 for p in passes),
+                  "a restart followed it": any(p["why"] == "restart" for p in passes),
+                  "no request got 403": not any(e["status"] == 403 for e in r["api"])}
+        for what, good in checks.items():
+            print("smoke %s: %s: %s" % (r["gate"], what, "ok" if good else "FAILED"))
+            ok = ok and good
+    return ok
 
 
 if __name__ == "__main__":
