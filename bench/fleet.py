@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -193,6 +194,7 @@ def main():
     args = p.parse_args()
     random.seed(1)
     t0 = time.time()
+    args.header = header(args.binary)
     print("fleet: N=%d nodes, gates %s; bringing up the hosts (dbus-daemon + fake rpm-ostreed + "
           "fake logind each)..." % (args.nodes, args.gates), flush=True)
     base, hosts = start_world(args.binary, args.nodes)
@@ -220,6 +222,17 @@ def main():
     if args.smoke:
         broken = broken or not smoke_ok(results)
     return 1 if broken else 0
+
+
+def header(binary):
+    try:
+        commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        commit = "?"
+    load = " ".join("%.2f" % x for x in os.getloadavg())
+    return ("imageswitch %s (failpoints build), %s; Linux %s, %d CPUs, load average at start %s"
+            % (commit or "?", binary, os.uname().release, os.cpu_count(), load))
 
 
 def smoke_ok(results):

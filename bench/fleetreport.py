@@ -148,6 +148,7 @@ def report(args, results, wall):
     base, rand, acc = TIMER_S
     lines.append("## Fleet simulation (`bash bench/fleet.sh %d`)" % args.nodes)
     lines.append("")
+    lines.append("- %s" % getattr(args, "header", ""))
     lines.append("- %d nodes, each the real agent on its own host (private dbus-daemon, fake "
                  "rpm-ostreed, fake logind), one fake API server, one gate slot; %.0f s real" %
                  (args.nodes, wall))

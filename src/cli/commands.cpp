@@ -6,15 +6,15 @@
 
 #include "cli.h"
 #include "fileutil.h"
-#include "registry_image_trust.h"
 #include "journal.h"
 #include "json_util.h"
 #include "plan.h"
+#include "registry_image_trust.h"
 #include "run_lock.h"
-#include "wiring.h"
 #include "state.h"
 #include "status.h"
 #include "version.h"
+#include "wiring.h"
 
 namespace imageswitch {
 

@@ -58,7 +58,8 @@ TEST_CASE("cli: misuse names the argument") {
 
 TEST_CASE("cli: usage text lists every command and exit code") {
   const std::string u = usage_text();
-  for (const char* word : {"run", "status [--json]", "check [IMAGE]", "--config FILE", "75", "10 (run) waiting"})
+  for (const char* word :
+       {"run", "status [--json]", "check [IMAGE]", "--config FILE", "75", "10 (run) waiting"})
     CHECK(u.find(word) != std::string::npos);
 }
 
