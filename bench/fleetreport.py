@@ -217,7 +217,7 @@ def fault_text(r, f):
 
 def summary_line(args, r, f, idle):
     gaps = f["gaps"] or [float("nan")]
-    text = "fleet N=%d gate=%s: makespan %.2fx ideal, handoff gap %.1f s (max %.1f s)" % (
+    text = "fleet N=%d gate=%s: makespan %.3fx ideal, handoff gap %.1f s (max %.1f s)" % (
         args.nodes, r["gate"], (f["makespan"] - f["fault"]) / f["ideal"],
         statistics.median(gaps), max(gaps))
     if idle:
@@ -245,7 +245,7 @@ def targets(results, idle):
 
 def extrapolation(args, results, idle):
     out = ["| nodes | idle: req/s at the API server | idle: KB/s | rollout, one slot: N−1 waiting "
-           "nodes, req/s | controller model (watch per node): req/s idle |",
+           "nodes (the costlier gate), req/s | controller model (watch per node): req/s idle |",
            "|---|---|---|---|---|"]
     wait_rate = max(r["figures"]["wait_rate"] for r in results if "figures" in r)
     for n in sorted({args.nodes, 100, 1000, 5000}):
