@@ -5,8 +5,9 @@ makespan, the handoff gaps, the API load idle and during the rollout, the faults
 summary line per gate. Figures only: never fails on a number (exit 1 only when the simulation
 itself broke: a host did not come up, a healthy node never finished).
 
-  /usr/bin/python3 bench/fleet.py --binary build/src/imageswitch [--nodes 20] [--gates lease,fleetlock]
-      [--scale 60] [--drain-s 60] [--reboot-s 180] [--idle-s 1800] [--ttl-s 15] [--no-faults]
+  /usr/bin/python3 bench/fleet.py --binary build/src/imageswitch [--nodes 20]
+      [--gates lease,fleetlock] [--scale 60] [--drain-s 60] [--reboot-s 180] [--idle-s 1800]
+      [--ttl-s 15] [--no-faults] [--out FILE.md] [--dump FILE.json] [--smoke]
 
 Needs a -Dfailpoints=true build (IMAGESWITCH_BOOT_ID_FILE). See bench/README.md.
 """

@@ -97,7 +97,8 @@ def rollout_figures(args, r):
     first_pass = min(p["start"] for ps in r["passes"].values() for p in ps if p["start"] >= roll)
     drains = len([n for n, t in cordon.items() if t <= end])
     notice = first_pass - roll
-    makespan = sim_span(r, scale, roll, end) + (scale - 1) * (notice + drains * args.drain_s / scale)
+    squeezed = notice + drains * args.drain_s / scale  # compressed, beside the reboots
+    makespan = sim_span(r, scale, roll, end) + (scale - 1) * squeezed
     ideal = len(done) * (args.drain_s + args.reboot_s)
     fault = 0.0
     if r["dead"] in cordon and cordon[r["dead"]] <= end:
@@ -152,7 +153,8 @@ def report(args, results, wall):
     lines.append("- %d nodes, each the real agent on its own host (private dbus-daemon, fake "
                  "rpm-ostreed, fake logind), one fake API server, one gate slot; %.0f s real" %
                  (args.nodes, wall))
-    lines.append("- clock: timer waits, pod shutdown (drain %.0f s) and reboots (%.0f s, down until "
+    lines.append("- clock: timer waits, pod shutdown (drain %.0f s) and reboots (%.0f s, down "
+                 "until "
                  "network-online) compressed %gx (1 s real per %g s simulated); agent passes, "
                  "RestartSec=%g and the Lease TTL run in real time" %
                  (args.drain_s, args.reboot_s, args.scale, args.scale, RESTART_S))
@@ -180,12 +182,14 @@ def report(args, results, wall):
         clean = f["makespan"] - f["fault"]
         faults = fault_text(r, f)
         lines.append("| %s | %.0f s (%.1f min; first node noticed after %.0f s); %.3fx ideal "
-                     "without the fault windows (%.0f s), %.3fx with | %.0f s (%d nodes) | %.0f s: no notice delay, no handoff gaps; ours %.3fx | "
+                     "without the fault windows (%.0f s), %.3fx with | %.0f s (%d nodes) | "
+                     "%.0f s: no notice delay, no handoff gaps; ours %.3fx | "
                      "%.1f s (%.1f s), %d handoffs | %.1f requests, every %.1f s → %.0f req/h | "
                      "%.0f req/node/h, %.1f KB/req | %d | %s |" %
                      (r["gate"], f["makespan"], f["makespan"] / 60, f["notice"], clean / f["ideal"],
                       f["fault"], f["makespan"] / f["ideal"], f["ideal"], f["done"],
-                      f["controller"], clean / f["controller"], statistics.median(gaps), max(gaps), len(f["gaps"]),
+                      f["controller"], clean / f["controller"], statistics.median(gaps),
+                      max(gaps), len(f["gaps"]),
                       f["per_wait"], RESTART_S, f["wait_rate"], f["rate"], f["bytes"] / 1024,
                       f["forbidden"], faults))
         r["figures"] = f
@@ -256,7 +260,8 @@ def extrapolation(args, results, idle):
     out.append("")
     out.append("Controller model: the machine-config-operator's controller starts the next node as "
                "soon as the previous one is done: our makespan without the first node's notice "
-               "delay (the timer tick after the annotation changed) and the handoff gaps; each daemon keeps "
+               "delay (the timer tick after the annotation changed) and the handoff gaps; each "
+               "daemon keeps "
                "one watch on its Node, re-established every 5–10 min (client-go reflector "
                "timeout), ≈ 8 req/node/h plus the streamed Node updates.")
     return out

@@ -272,7 +272,8 @@ class Cluster:
         write(path, json.dumps({
             "apiVersion": "v1", "kind": "Config", "current-context": "sim",
             "clusters": [{"name": "sim", "cluster": {
-                "server": "https://127.0.0.1:%d" % self.api_port, "certificate-authority": self.ca}}],
+                "server": "https://127.0.0.1:%d" % self.api_port,
+                "certificate-authority": self.ca}}],
             "contexts": [{"name": "sim", "context": {"cluster": "sim", "user": "u"}}],
             "users": [{"name": "u", "user": {"token": token}}]}), 0o600)
 
