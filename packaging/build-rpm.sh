@@ -42,6 +42,7 @@ done
 # Contents the install story relies on.
 need=(/usr/bin/imageswitch /usr/lib/systemd/system/imageswitch.service
   /usr/lib/systemd/system/imageswitch.path /usr/lib/systemd/system/imageswitch.timer
+  /usr/lib/systemd/system/imageswitch-boot.timer
   /usr/lib/systemd/catalog/imageswitch.catalog /usr/lib/tmpfiles.d/imageswitch.conf
   /usr/share/selinux/packages/imageswitch.pp /usr/share/man/man8/imageswitch.8.gz)
 all=$(for r in "${rpms[@]}"; do rpm -qpl "$r"; done)

@@ -20,7 +20,16 @@ std::string usage_text() {
          "  --help           print this help\n"
          "\n"
          "Exit status: 0 converged or progressing, 1 degraded, 2 usage or configuration error,\n"
-         "75 temporary failure (retried at the next trigger).\n";
+         "75 temporary failure (retried at the next trigger), 10 (run) waiting for a gate slot\n"
+         "(imageswitch.service runs the pass again after a few seconds).\n";
+}
+
+int run_exit_status(const PassOutcome& outcome) {
+  // The shell stops at a gate step without an error only when the slot is held by another node
+  // (a taken slot moves on to the drain). A requested reboot stays 0: the node is going down,
+  // and a quick re-run during kubelet's graceful shutdown would ask for the reboot again.
+  if (outcome.exit_code == 0 && outcome.last_step.kind == StepKind::Gate) return kExitWaiting;
+  return outcome.exit_code;
 }
 
 Result<Command> parse_command_line(const std::vector<std::string>& args) {

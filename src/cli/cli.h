@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "reconcile.h"
 #include "result.h"
 
 namespace imageswitch {
@@ -22,6 +23,14 @@ struct Command {
 
 /// The --help text.
 std::string usage_text();
+
+/// Exit status of `imageswitch run` for a pass that stopped to wait for a gate slot held by
+/// another node: imageswitch.service restarts it after RestartSec= (a few seconds) through
+/// Restart=on-failure (1 and 2 are in RestartPreventExitStatus=, 75 in SuccessExitStatus=).
+inline constexpr int kExitWaiting = 10;
+
+/// The process exit status of a finished pass: its exit code, or kExitWaiting when it waits.
+int run_exit_status(const PassOutcome& outcome);
 
 /// Parses `args` (without argv[0]); a Usage error names the offending argument.
 Result<Command> parse_command_line(const std::vector<std::string>& args);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli.h"
 #include "journal.h"
 #include "observe.h"
 #include "plan.h"
@@ -35,7 +36,7 @@ int run(const Settings& settings) {
   PassOutcome outcome = reconcile(settings, view);
   if (outcome.exit_code == 0)
     journal_message(MessageKind::Info, Priority::Info, "Pass finished: " + outcome.message);
-  return outcome.exit_code;
+  return run_exit_status(outcome);
 }
 
 /// A fresh look for `status` (the same observe() as a pass) plus the last pass's outcome.

@@ -5,7 +5,7 @@
 
 namespace imageswitch {
 
-/// Executes `command` and returns the exit code of the contract (0, 1, 2, 75).
+/// Executes `command` and returns the exit code of the contract (0, 1, 2, 10, 75).
 int execute(const Command& command);
 
 }  // namespace imageswitch

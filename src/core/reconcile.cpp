@@ -163,6 +163,7 @@ class Pass {
       return fail(make_error(ErrorKind::Temporary,
                              "the backend reported success but " + target + " is not staged"));
     if (auto r = move_to(Phase::Staged); !r) return fail(r.error());
+    staged_now_ = true;
     if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-staged");
     entry(MessageKind::Staged, Priority::Notice,
@@ -178,7 +179,8 @@ class Pass {
     auto taken = svc_.gate->acquire();
     if (!taken) return fail(taken.error());
     if (!*taken) {
-      announce("Working", "");
+      // Said once, by the pass that staged: a waiting pass re-runs every few seconds.
+      if (staged_now_) announce("Working", "");
       return PassOutcome{0, step_, "waiting for a " + cfg_.coordination.kind + " slot"};
     }
     state_.gate_held = true;
@@ -370,6 +372,7 @@ class Pass {
   Observation obs_;
   ResolvedImage resolved_;
   Step step_;
+  bool staged_now_ = false;  ///< this pass staged (or adopted) the target
 };
 
 }  // namespace

@@ -58,6 +58,19 @@ TEST_CASE("cli: misuse names the argument") {
 
 TEST_CASE("cli: usage text lists every command and exit code") {
   const std::string u = usage_text();
-  for (const char* word : {"run", "status [--json]", "check [IMAGE]", "--config FILE", "75"})
+  for (const char* word :
+       {"run", "status [--json]", "check [IMAGE]", "--config FILE", "75", "10 (run) waiting"})
     CHECK(u.find(word) != std::string::npos);
+}
+
+TEST_CASE("cli: a pass waiting for a gate slot exits 10, everything else keeps its code") {
+  auto outcome = [](int code, StepKind kind) { return PassOutcome{code, Step{kind, "", ""}, ""}; };
+  CHECK(run_exit_status(outcome(0, StepKind::Gate)) == kExitWaiting);
+  CHECK(kExitWaiting == 10);
+  CHECK(run_exit_status(outcome(75, StepKind::Gate)) == 75);  // gate API down: the timer retries
+  CHECK(run_exit_status(outcome(1, StepKind::Gate)) == 1);
+  CHECK(run_exit_status(outcome(0, StepKind::Reboot)) == 0);  // the node is going down
+  CHECK(run_exit_status(outcome(0, StepKind::Noop)) == 0);
+  CHECK(run_exit_status(outcome(0, StepKind::Wait)) == 0);  // reboot disabled: an admin's turn
+  CHECK(run_exit_status(outcome(2, StepKind::Resolve)) == 2);
 }

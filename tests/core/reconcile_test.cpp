@@ -251,3 +251,22 @@ TEST_CASE("reconcile: a lost state file after the drain still ends uncordoned (m
   CHECK(n.host.reboot_calls == 1);
   CHECK(n.state().phase == Phase::Done);
 }
+
+TEST_CASE("reconcile: only the pass that staged reports the wait for a gate slot") {
+  Node n;
+  n.with_gate = true;
+  n.settings.coordination.kind = "lease";
+  n.gate.free = 0;
+  n.source.value = kTag;
+  REQUIRE(n.pass().message.find("waiting") != std::string::npos);
+  REQUIRE_FALSE(n.cluster.reports.empty());
+  CHECK(n.cluster.reports.back().state == "Working");
+  CHECK(n.cluster.reports.back().phase == "staged");
+  const auto reports = n.cluster.reports.size();
+  for (int i = 0; i < 3; ++i)  // imageswitch.service runs it again every RestartSec=
+    CHECK(n.pass().message.find("waiting") != std::string::npos);
+  CHECK(n.cluster.reports.size() == reports);
+  n.gate.free = 1;
+  CHECK(n.pass().last_step.kind == StepKind::Reboot);
+  CHECK(n.cluster.reports.size() > reports);  // draining, rebooting: reported again
+}

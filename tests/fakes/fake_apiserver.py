@@ -23,7 +23,8 @@ CLI:
      Client certificates (signed by CA.pem) give user = CN, groups = O.
   REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts"}
                 (ts: Unix time in seconds, float, when the answer was ready); requests answered
-                with a Node also carry "unschedulable": its spec.unschedulable (bool).
+                with a Node also carry "unschedulable": its spec.unschedulable (bool), with a
+                Lease "holder": its spec.holderIdentity; "bytes": the response body's size.
 
   FAULTS.json   the same list as POST /_fake/faults; re-read whenever the file changes (for
                 shell-driven simulations that have no HTTPS client handy).
@@ -110,6 +111,9 @@ class Handler(BaseHTTPRequestHandler):
                  "ts": now, "time": now}
         if isinstance(answer, dict) and answer.get("kind") == "Node":
             entry["unschedulable"] = bool(answer.get("spec", {}).get("unschedulable", False))
+        if isinstance(answer, dict) and answer.get("kind") == "Lease":  # for bench/fleet.py
+            entry["holder"] = (answer.get("spec") or {}).get("holderIdentity") or ""
+        entry["bytes"] = len(json.dumps(answer).encode())  # response body size, as sent
         with open(ARGS.log, "a") as log:
             log.write(json.dumps(entry) + "\n")
 

@@ -6,13 +6,15 @@ CLI: fake_fleetlock.py --slots N [--group default] --port-file FILE --log FILE
                         slot; 409 {"kind": "failed_lock", "value": …} when all slots are held
   POST /v1/steady-state -> 200 (releases the id's slot if held)
   Requests without header "fleet-lock-protocol: true", with a bad body or an unknown group get
-  400 {"kind": "bad_request", "value": …}. Every request is logged as one JSON line.
+  400 {"kind": "bad_request", "value": …}. Every request is logged as one JSON line:
+  {"path", "status", "ts" (Unix seconds), "id" (client id or null), "holders" (after it)}.
 """
 import argparse
 import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
@@ -32,16 +34,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         with open(ARGS.log, "a") as log:
-            log.write(json.dumps({"path": self.path, "status": code,
-                                  "holders": list(HOLDERS)}) + "\n")
+            log.write(json.dumps({"path": self.path, "status": code, "ts": time.time(),
+                                  "id": self.client_id, "holders": list(HOLDERS)}) + "\n")
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.client_id = None
         if self.headers.get("fleet-lock-protocol") != "true":
             return self.answer(400, {"kind": "bad_request", "value": "missing fleet-lock-protocol header"})
         try:
             params = json.loads(raw)["client_params"]
             node_id, group = params["id"], params["group"]
+            self.client_id = node_id
         except (ValueError, KeyError, TypeError):
             return self.answer(400, {"kind": "bad_request", "value": "malformed client_params"})
         if group != ARGS.group:
