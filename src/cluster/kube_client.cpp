@@ -66,14 +66,14 @@ Result<void> KubeClient::ensure_config() {
 
 Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string& method,
                                      const std::string& path, const nlohmann::json& body,
-                                     const std::string& content_type) {
+                                     const std::string& content_type, const std::string& accept) {
   TRY(ensure_config());
   KubeHttpRequest request;
   request.method = method;
   request.url = config_->server + path;
   request.timeout_ms = options_.timeout_ms;
   request.connect_timeout_ms = std::min(options_.timeout_ms, 10000L);
-  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Accept", accept);
   request.headers.emplace_back("User-Agent", "imageswitch");
   if (!config_->token.empty())
     request.headers.emplace_back("Authorization", "Bearer " + config_->token);
