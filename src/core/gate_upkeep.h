@@ -26,4 +26,10 @@ Result<bool> renew_held_slot(Gate* gate, const State& state);
 Result<bool> release_after_boot(Gate* gate, const State& state, const std::string& runtime_dir,
                                 const std::string& boot_id);
 
+/// Both, at the start of a pass: one line to journal per thing done or noticed ("" when
+/// nothing); an error only when a held slot could not be renewed (the pass must not go on).
+/// A failed release after boot is a warning line: the next pass of this boot tries again.
+Result<std::string> gate_upkeep(Gate* gate, const State& state, const std::string& kind,
+                                const std::string& runtime_dir, const std::string& boot_id);
+
 }  // namespace imageswitch
