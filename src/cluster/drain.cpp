@@ -1,10 +1,10 @@
 #include "drain.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
 
-#include "journal.h"
 #include "kube_types.h"
 
 namespace imageswitch {
@@ -19,6 +19,8 @@ struct Target {
   Clock::time_point next_try;  ///< when to try the eviction again
   std::string blocker;         ///< why the last eviction was refused
 };
+
+using Targets = std::map<std::string, Target>;
 
 bool has_cause(const nlohmann::json& status, const std::string& reason) {
   const auto& causes = json_member(json_member(status, "details"), "causes");
@@ -40,17 +42,39 @@ nlohmann::json eviction_body(const Pod& pod, int grace_period_s) {
   return body;
 }
 
-/// Tries one eviction; updates `target`; returns an error only for what retrying cannot fix.
-Result<void> try_evict(KubeClient& client, Target& target, const DrainOptions& options,
-                       bool& gone) {
+ApiTarget eviction_target(const Pod& pod) {
+  return {"evict", "pod", pod.key()};
+}
+
+/// POSTs the evictions of `due`, at most `max_parallel` at once (each its own connection);
+/// answers in the order of `due`.
+std::vector<Result<ApiResponse>> send_evictions(KubeClient& client, const std::vector<Target*>& due,
+                                                const DrainOptions& options) {
+  std::vector<Result<ApiResponse>> answers(due.size(), Result<ApiResponse>(ApiResponse{}));
+  const std::size_t width = static_cast<std::size_t>(std::max(1, options.max_parallel));
+  for (std::size_t first = 0; first < due.size(); first += width) {
+    std::vector<std::thread> workers;
+    for (std::size_t i = first; i < std::min(due.size(), first + width); ++i) {
+      workers.emplace_back([&, i] {
+        const Pod& pod = due[i]->pod;
+        answers[i] = client.call(eviction_target(pod), "POST",
+                                 "/api/v1/namespaces/" + url_encode(pod.namespace_) + "/pods/" +
+                                     url_encode(pod.name) + "/eviction",
+                                 eviction_body(pod, options.grace_period_s));
+      });
+    }
+    for (auto& worker : workers) worker.join();
+  }
+  return answers;
+}
+
+/// Applies one eviction answer to `target`; sets `gone` on 404; an error only for what retrying
+/// cannot fix. Every 409 is retried: a UID precondition failure means the pod was replaced,
+/// which the next list shows; a PDB status conflict means "try again" (eviction.go).
+Result<void> apply_answer(const ApiResponse& response, Target& target, const DrainOptions& options,
+                          bool& gone, std::vector<std::string>& notes) {
   const Pod& pod = target.pod;
-  const ApiTarget what{"evict", "pod", pod.key()};
-  auto response = client.call(what, "POST",
-                              "/api/v1/namespaces/" + url_encode(pod.namespace_) + "/pods/" +
-                                  url_encode(pod.name) + "/eviction",
-                              eviction_body(pod, options.grace_period_s));
-  if (!response) return response.error();
-  const long status = response->status;
+  const long status = response.status;
   const auto retry_at = Clock::now() + std::chrono::seconds(options.eviction_retry_s);
   if (status / 100 == 2) {
     target.evicted = true;
@@ -58,30 +82,61 @@ Result<void> try_evict(KubeClient& client, Target& target, const DrainOptions& o
     std::string note = "Evicted pod '" + pod.key() + "'";
     if (!pod.has_controller) note += "; it has no controller and will not be recreated";
     if (pod.empty_dir) note += "; its emptyDir data is lost";
-    journal_message(MessageKind::Info, Priority::Info, note);
+    if (!pod.has_controller || pod.empty_dir) notes.push_back(note);
   } else if (status == 404) {
     gone = true;
   } else if (status == 429) {
-    target.blocker = pdb_blockers(response->body);
+    target.blocker = pdb_blockers(response.body);
     target.next_try = retry_at;
-  } else if (status == 403 && has_cause(response->body, "NamespaceTerminating")) {
+  } else if (status == 409) {
+    const std::string message = status_message(response.body);
+    target.blocker = "409 Conflict" + (message.empty() ? "" : ": " + message);
+    target.next_try = retry_at;
+  } else if (status == 403 && has_cause(response.body, "NamespaceTerminating")) {
     target.blocker = "namespace terminating";
     target.next_try = retry_at;
-  } else if (status == 409) {  // uid precondition: the pod we listed is already gone
-    gone = true;
   } else if (status == 500 &&
-             status_message(response->body).find("PodDisruptionBudget") != std::string::npos) {
-    Error e = api_error(what, *response);
+             status_message(response.body).find("PodDisruptionBudget") != std::string::npos) {
+    Error e = api_error(eviction_target(pod), response);
     e.kind = ErrorKind::Degraded;
     e.message += "; fix the overlapping PodDisruptionBudgets";
     return e;
   } else {
-    return api_error(what, *response);
+    return api_error(eviction_target(pod), response);
   }
   return {};
 }
 
-std::string describe_remaining(const std::map<std::string, Target>& targets) {
+/// Sends the evictions that are due and applies their answers; drops pods found gone.
+Result<void> evict_due(KubeClient& client, Targets& targets, const DrainOptions& options,
+                       std::vector<std::string>& notes) {
+  std::vector<Target*> due;
+  for (auto& [key, target] : targets)
+    if (!target.evicted && target.next_try <= Clock::now()) due.push_back(&target);
+  const auto answers = send_evictions(client, due, options);
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    if (!answers[i]) return answers[i].error();
+    bool gone = false;
+    TRY(apply_answer(*answers[i], *due[i], options, gone, notes));
+    if (gone) targets.erase(due[i]->pod.key());
+  }
+  return {};
+}
+
+/// Drops the targets that are gone: no longer listed, or listed with another UID.
+Result<void> drop_deleted(KubeClient& client, const std::string& node, Targets& targets) {
+  auto current = list_node_pods(client, node, /*cached=*/true);
+  if (!current) return current.error();
+  std::map<std::string, std::string> uids;
+  for (const auto& pod : *current) uids[pod.key()] = pod.uid;
+  std::erase_if(targets, [&](const auto& entry) {
+    auto found = uids.find(entry.first);
+    return found == uids.end() || found->second != entry.second.pod.uid;
+  });
+  return {};
+}
+
+std::string describe_remaining(const Targets& targets) {
   std::string out;
   for (const auto& [key, target] : targets) {
     if (!out.empty()) out += ", ";
@@ -122,31 +177,23 @@ Result<void> set_unschedulable(KubeClient& client, const std::string& node, bool
   return {};
 }
 
-Result<void> evict_all(KubeClient& client, const std::string& node, const DrainOptions& options) {
+Result<void> evict_all(KubeClient& client, const std::string& node, const DrainOptions& options,
+                       std::vector<std::string>& notes) {
   const auto deadline = Clock::now() + std::chrono::seconds(options.timeout_s);
-  auto pods = list_node_pods(client, node);
+  auto pods = list_node_pods(client, node, /*cached=*/false);  // what to evict: fresh
   if (!pods) return pods.error();
-  std::map<std::string, Target> targets;
+  Targets targets;
   for (auto& pod : *pods) {
     if (pod.mirror || pod.daemonset) continue;
     Target target{pod, pod.deleting, Clock::now(), pod.deleting ? "terminating" : ""};
     targets.emplace(pod.key(), std::move(target));
   }
   while (!targets.empty()) {
-    for (auto it = targets.begin(); it != targets.end();) {
-      bool gone = false;
-      if (!it->second.evicted && it->second.next_try <= Clock::now())
-        TRY(try_evict(client, it->second, options, gone));
-      it = gone ? targets.erase(it) : std::next(it);
-    }
-    auto current = list_node_pods(client, node);
-    if (!current) return current.error();
-    std::map<std::string, std::string> uids;
-    for (const auto& pod : *current) uids[pod.key()] = pod.uid;
-    std::erase_if(targets, [&](const auto& entry) {
-      auto found = uids.find(entry.first);
-      return found == uids.end() || found->second != entry.second.pod.uid;
-    });
+    TRY(evict_due(client, targets, options, notes));
+    if (targets.empty()) break;
+    // One list per wait interval, from the API server's cache (resourceVersion=0): a stale
+    // answer only shows a pod a little longer.
+    TRY(drop_deleted(client, node, targets));
     if (targets.empty()) break;
     if (Clock::now() >= deadline)
       return make_error(ErrorKind::Degraded,

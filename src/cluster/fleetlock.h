@@ -23,8 +23,10 @@ class FleetLockGate : public Gate {
   explicit FleetLockGate(FleetLockOptions options);
   /// pre-reboot: true on 2xx; false when the server answers that the lock is held by others.
   Result<bool> acquire() override;
-  /// steady-state: ok on 2xx.
+  /// steady-state: ok on 2xx (idempotent: the server drops our id if it holds a slot).
   Result<void> release() override;
+  /// FleetLock slots carry no TTL: nothing to renew (no request).
+  Result<bool> renew() override { return true; }
 
  private:
   FleetLockOptions options_;

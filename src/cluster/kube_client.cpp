@@ -69,7 +69,7 @@ Result<void> KubeClient::ensure_config() {
 
 Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string& method,
                                      const std::string& path, const nlohmann::json& body,
-                                     const std::string& content_type) {
+                                     const std::string& content_type, const std::string& accept) {
   TRY(ensure_config());
   HttpRequest request;
   request.method = method;
@@ -80,7 +80,8 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
   // hundred) gets 8 MiB. JSON costs ~40 times its size in memory once parsed.
   request.max_body = path.find('?') == std::string::npos ? kMaxObjectBytes : kMaxListBytes;
   request.tls = config_->tls;
-  request.headers.push_back("Accept: application/json");
+  request.headers.push_back("Accept: " + accept);
+  request.headers.push_back("User-Agent: imageswitch");
   if (!config_->token.empty()) request.headers.push_back("Authorization: Bearer " + config_->token);
   if (!body.is_null()) {
     // Invalid UTF-8 (e.g. in a reason taken from a tool's output) is replaced, never thrown.

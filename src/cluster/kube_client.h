@@ -44,11 +44,13 @@ class KubeClient {
   /// Uses an already parsed kubeconfig.
   KubeClient(KubeConfig config, KubeOptions options = {});
 
-  /// Sends `method path` with a JSON `body` (may be null = none) of `content_type`; any HTTP
-  /// status is returned; transport failures are Temporary errors naming `target`.
+  /// Sends `method path` with a JSON `body` (may be null = none) of `content_type`, asking for
+  /// `accept`; any HTTP status is returned; transport failures are Temporary errors naming
+  /// `target`. Safe to call from several threads once one call has loaded the kubeconfig.
   Result<ApiResponse> call(const ApiTarget& target, const std::string& method,
                            const std::string& path, const nlohmann::json& body = nullptr,
-                           const std::string& content_type = "application/json");
+                           const std::string& content_type = "application/json",
+                           const std::string& accept = "application/json");
   /// Like call() but any status outside 2xx becomes the error of api_error().
   Result<nlohmann::json> call_ok(const ApiTarget& target, const std::string& method,
                                  const std::string& path, const nlohmann::json& body = nullptr,

@@ -71,14 +71,33 @@ Result<Pod> parse_pod(const nlohmann::json& object) {
   return pod;
 }
 
-Result<Node> get_node(KubeClient& client, const std::string& name) {
+namespace {
+
+/// Accept header asking for metadata only, JSON either way (apiserver
+/// staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go: transformObject).
+constexpr const char* kMetadataOnly =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1, application/json";
+
+Result<Node> fetch_node(KubeClient& client, const std::string& name, const std::string& query,
+                        const std::string& accept) {
   const ApiTarget target{"get", "node", name};
-  auto response = client.call(target, "GET", "/api/v1/nodes/" + url_encode(name));
+  auto response = client.call(target, "GET", "/api/v1/nodes/" + url_encode(name) + query, nullptr,
+                              "application/json", accept);
   if (!response) return response.error();
   if (response->status / 100 == 2) return parse_node(response->body);
   Error e = api_error(target, *response);
   if (response->status == 404) e.message += "; set node_name to this host's Node name";
   return e;
+}
+
+}  // namespace
+
+Result<Node> get_node(KubeClient& client, const std::string& name) {
+  return fetch_node(client, name, "", "application/json");
+}
+
+Result<Node> get_node_metadata(KubeClient& client, const std::string& name) {
+  return fetch_node(client, name, "?resourceVersion=0", kMetadataOnly);
 }
 
 Result<ApiResponse> patch_node(KubeClient& client, const std::string& name,
@@ -87,8 +106,9 @@ Result<ApiResponse> patch_node(KubeClient& client, const std::string& name,
                      "application/merge-patch+json");
 }
 
-Result<std::vector<Pod>> list_node_pods(KubeClient& client, const std::string& node) {
-  const std::string path = "/api/v1/pods?fieldSelector=" + url_encode("spec.nodeName=" + node);
+Result<std::vector<Pod>> list_node_pods(KubeClient& client, const std::string& node, bool cached) {
+  std::string path = "/api/v1/pods?fieldSelector=" + url_encode("spec.nodeName=" + node);
+  if (cached) path += "&resourceVersion=0";
   auto body = client.call_ok({"list", "pods on node", node}, "GET", path);
   if (!body) return body.error();
   std::vector<Pod> pods;

@@ -44,13 +44,18 @@ Result<Node> parse_node(const nlohmann::json& object);
 /// Parses a Pod object.
 Result<Pod> parse_pod(const nlohmann::json& object);
 
-/// GET /api/v1/nodes/<name>.
+/// GET /api/v1/nodes/<name> (the full object, fresh from etcd).
 Result<Node> get_node(KubeClient& client, const std::string& name);
+/// The Node's metadata only, from the API server's watch cache: GET
+/// /api/v1/nodes/<name>?resourceVersion=0 with Accept PartialObjectMetadata (meta.k8s.io/v1), the
+/// full Node accepted as fallback (a server that ignores the Accept); spec/status stay empty.
+Result<Node> get_node_metadata(KubeClient& client, const std::string& name);
 /// Merge-patches Node `name` with `patch` (application/merge-patch+json); `verb` names the
 /// action in messages. A patch carrying metadata.resourceVersion may get 409 (returned as is).
 Result<ApiResponse> patch_node(KubeClient& client, const std::string& name,
                                const nlohmann::json& patch, const std::string& verb);
-/// Pods bound to node `node` (fieldSelector=spec.nodeName=<node>).
-Result<std::vector<Pod>> list_node_pods(KubeClient& client, const std::string& node);
+/// Pods bound to node `node` (fieldSelector=spec.nodeName=<node>); `cached` adds
+/// resourceVersion=0 (served from the API server's cache, possibly a little stale).
+Result<std::vector<Pod>> list_node_pods(KubeClient& client, const std::string& node, bool cached);
 
 }  // namespace imageswitch

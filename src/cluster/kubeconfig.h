@@ -25,5 +25,4 @@ Result<KubeConfig> parse_kubeconfig(std::string_view text, std::string_view orig
 /// Reads and parses the kubeconfig at `path`.
 Result<KubeConfig> load_kubeconfig(const std::string& path);
 
-
 }  // namespace imageswitch

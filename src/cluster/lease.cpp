@@ -118,12 +118,18 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
                                               std::to_string(attempts) + " attempts");
 }
 
-Result<bool> LeaseGate::acquire() {
-  for (int i = 0; i < options_.max_holders; ++i) {  // renew a slot we already hold
+Result<bool> LeaseGate::renew() {
+  for (int i = 0; i < options_.max_holders; ++i) {
     auto held = try_slot(i, false);
     if (!held) return held.error();
     if (*held) return true;
   }
+  return false;
+}
+
+Result<bool> LeaseGate::acquire() {
+  auto renewed = renew();  // a slot we already hold
+  if (!renewed || *renewed) return renewed;
   for (int i = 0; i < options_.max_holders; ++i) {
     auto taken = try_slot(i, true);
     if (!taken) return taken.error();

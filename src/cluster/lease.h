@@ -20,7 +20,7 @@ struct LeaseOptions {
   std::string namespace_;
   std::string name;
   int max_holders = 1;
-  int ttl_s = 900;
+  int ttl_s = 5400;
   std::string holder;  ///< our identity: the node name
 };
 
@@ -30,8 +30,11 @@ class LeaseGate : public Gate {
   LeaseGate(std::shared_ptr<KubeClient> client, LeaseOptions options);
   /// Renews our slot if we hold one, else takes a free or expired slot; false when all are held.
   Result<bool> acquire() override;
-  /// Clears our holder from every slot we hold (idempotent).
+  /// Clears our holder from every slot we hold (idempotent; slots of others are left alone).
   Result<void> release() override;
+  /// Renews the renewTime of the slot we hold; false when none is ours any more (taken over
+  /// after its TTL by another holder).
+  Result<bool> renew() override;
 
  private:
   /// Tries slot `index`: `take` also takes it when free/expired; true when we hold it afterwards.

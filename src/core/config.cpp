@@ -152,6 +152,21 @@ Result<void> parse_coordination(const json& obj, const std::string& where,
   return {};
 }
 
+/// A Lease slot is renewed once per pass; one pass may drain for drain.timeout_s and then the
+/// node reboots, so the holder TTL must outlast both or another node takes the slot mid-update.
+Result<void> check_lease_ttl(const Settings& s, const std::string& where) {
+  if (s.coordination.kind != "lease") return {};
+  const long drain_s = s.drain.enabled ? s.drain.timeout_s : 0;
+  const long reboot_s = s.reboot_enabled ? kRebootAllowanceS : 0;
+  const long needed = drain_s + reboot_s;
+  if (s.coordination.ttl_s > needed) return {};
+  return make_error(ErrorKind::Usage,
+                    where + ": coordination: ttl_s (" + std::to_string(s.coordination.ttl_s) +
+                        ") must exceed drain.timeout_s (" + std::to_string(drain_s) +
+                        ") plus the reboot allowance (" + std::to_string(reboot_s) +
+                        " s) = " + std::to_string(needed) + "; raise ttl_s or lower the timeout");
+}
+
 }  // namespace
 
 std::string closest_key(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -205,6 +220,7 @@ Result<Settings> parse_config(std::string_view text, std::string_view origin) {
   auto coordination = r.object("coordination");
   if (!coordination) return coordination.error();
   if (*coordination != nullptr) TRY(parse_coordination(**coordination, where, s.coordination));
+  TRY(check_lease_ttl(s, where));
   return s;
 }
 

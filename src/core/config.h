@@ -24,11 +24,14 @@ struct CoordinationSettings {
   std::string namespace_ = "openshift-machine-config-operator";  ///< lease
   std::string name = "imageswitch";                              ///< lease
   int max_holders = 1;                                           ///< lease
-  int ttl_s = 900;                                               ///< lease holder TTL
-  std::string url;                                               ///< fleetlock base URL
-  std::string group = "default";                                 ///< fleetlock group
+  int ttl_s = 5400;  ///< lease holder TTL: must exceed drain timeout + kRebootAllowanceS
+  std::string url;   ///< fleetlock base URL
+  std::string group = "default";  ///< fleetlock group
   std::string kubeconfig;  ///< lease: credentials with Lease RBAC (empty: the node's kubeconfig)
 };
+
+/// Seconds a Lease slot must still cover after the drain: reboot, boot and the confirming pass.
+inline constexpr int kRebootAllowanceS = 900;
 
 /// All settings, with the contract's defaults.
 struct Settings {

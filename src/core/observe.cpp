@@ -5,9 +5,10 @@ namespace imageswitch {
 NodeLook observe(const Settings& settings, Services& services) {
   LoadedState saved = load_state(settings.state_dir);
   Result<std::string> desired = services.source.desired();
+  std::string config = services.source.desired_config();
   Result<HostStatus> host = services.host.status();
-  return NodeLook{std::move(saved), std::move(desired), std::move(host), services.boot_id(),
-                  services.cluster != nullptr};
+  return NodeLook{std::move(saved),   std::move(desired),          std::move(host),
+                  services.boot_id(), services.cluster != nullptr, std::move(config)};
 }
 
 std::optional<Error> observe_error(const NodeLook& look) {
@@ -19,6 +20,7 @@ std::optional<Error> observe_error(const NodeLook& look) {
 Observation observation_of(const NodeLook& look) {
   Observation o;
   if (look.desired) o.desired = *look.desired;
+  o.desired_config = look.desired_config;
   if (look.host) o.host = *look.host;
   o.boot_id = look.boot_id;
   o.has_cluster = look.has_cluster;

@@ -30,11 +30,12 @@ struct Services {
 
 /// What one look at the node found; a part that could not be read keeps its error.
 struct NodeLook {
-  LoadedState saved;            ///< state.json (corrupt: no state plus a warning)
-  Result<std::string> desired;  ///< the desired reference; "" = nothing desired
-  Result<HostStatus> host;      ///< booted and staged deployments
-  std::string boot_id;          ///< the current boot id
-  bool has_cluster = false;     ///< a Cluster is configured (drain and reports possible)
+  LoadedState saved;                ///< state.json (corrupt: no state plus a warning)
+  Result<std::string> desired;      ///< the desired reference; "" = nothing desired
+  Result<HostStatus> host;          ///< booted and staged deployments
+  std::string boot_id;              ///< the current boot id
+  bool has_cluster = false;         ///< a Cluster is configured (drain and reports possible)
+  std::string desired_config = {};  ///< the MCO desiredConfig read with `desired` (same GET)
 };
 
 /// Reads state.json, the desired image, the deployments and the boot id (every part, always).

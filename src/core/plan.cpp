@@ -57,7 +57,7 @@ Step after_staged(const Observation& o, const State& s, const Settings& cfg,
 /// The target is already booted: report Done (or stay quiet when that was already reported).
 Step converged(const State& s, const Observation& o, const std::string& booted) {
   if (s.phase == Phase::Done && s.desired == o.desired && s.target_digest == booted &&
-      !holds_cluster(s))
+      s.desired_config == o.desired_config && !holds_cluster(s))
     return step(StepKind::Noop, "the booted image is the desired image", booted);
   return step(StepKind::Confirm, "the booted image is the desired image; reporting Done", booted);
 }

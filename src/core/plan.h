@@ -41,6 +41,7 @@ struct Step {
 /// Everything observed in this pass (desired, host) plus what this pass already learned.
 struct Observation {
   std::string desired;                         ///< desired reference; empty = none
+  std::string desired_config;                  ///< MCO desiredConfig read with it ("" = none)
   HostStatus host;                             ///< booted and staged deployments
   std::string boot_id;                         ///< /proc/sys/kernel/random/boot_id
   bool has_cluster = false;                    ///< Kubernetes credentials present (drain possible)

@@ -1,6 +1,7 @@
 #include "reconcile.h"
 
 #include "failpoint.h"
+#include "gate_upkeep.h"
 #include "journal.h"
 #include "state.h"
 #include "status.h"
@@ -31,6 +32,10 @@ class Pass {
 
   PassOutcome run() {
     if (auto r = observe(); !r) return fail(r.error());
+    auto upkeep =
+        gate_upkeep(svc_.gate, state_, cfg_.coordination.kind, cfg_.runtime_dir, obs_.boot_id);
+    if (!upkeep) return fail(upkeep.error());
+    if (!upkeep->empty()) journal_message(MessageKind::Info, Priority::Notice, *upkeep);
     for (int i = 0; i < kMaxStepsPerPass; ++i) {
       step_ = decide(obs_, state_, cfg_);
       std::optional<PassOutcome> done = act();
@@ -133,6 +138,7 @@ class Pass {
         state_.phase == Phase::Degraded) {
       if (auto r = move_to(Phase::Staging); !r) return fail(r.error());
       state_.desired = obs_.desired;
+      state_.desired_config = obs_.desired_config;
       state_.target_digest = target;
       state_.target_image = resolved_.digest == target ? resolved_.pinned() : state_.target_image;
       state_.reboot_attempts = 0;
@@ -199,6 +205,7 @@ class Pass {
     }
     if (auto r = move_to(Phase::Draining); !r) return fail(r.error());
     if (auto r = persist(); !r) return fail(r.error());
+    announce("Working", "");
     entry(MessageKind::DrainStarted, Priority::Notice, "Draining the node", step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-drain");
     auto d = svc_.cluster->drain();
@@ -209,6 +216,10 @@ class Pass {
       return fail(d.error(), /*logged=*/true);
     }
     IMAGESWITCH_FAILPOINT("after-drain");
+    for (const auto& note : d->notes) journal_message(MessageKind::Info, Priority::Info, note);
+    if (!d->decided_by.empty())  // what decided single node or not: the MCO's annotation or a guess
+      journal_message(MessageKind::Info, Priority::Info,
+                      (d->skipped ? "Not drained, single node: " : "Drained: ") + d->decided_by);
     obs_.drained = true;
     return std::nullopt;
   }
@@ -243,15 +254,19 @@ class Pass {
 
   Stop confirm() {
     const bool first = state_.phase != Phase::Done || state_.desired != obs_.desired;
+    // The config persisted when this update started; else (already booted) the one just read.
+    const bool resumed = first && state_.desired == obs_.desired && !state_.desired_config.empty();
+    const std::string config = resumed ? state_.desired_config : obs_.desired_config;
     IMAGESWITCH_FAILPOINT("before-confirm");
     if (auto r = release_cluster(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-release");
-    if (auto r = report("Done", ""); !r) return fail(r.error());
-    IMAGESWITCH_FAILPOINT("after-report-done");
     if (auto r = move_to(Phase::Done, /*reset=*/true); !r) return fail(r.error());
     state_.desired = obs_.desired;
+    state_.desired_config = config;
     state_.target_digest = step_.target_digest;
     state_.target_image = describe(obs_.host.booted);
+    if (auto r = report("Done", ""); !r) return fail(r.error());
+    IMAGESWITCH_FAILPOINT("after-report-done");
     if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-confirm");
     if (first)
@@ -341,7 +356,11 @@ class Pass {
 
   Result<void> report(const std::string& state, const std::string& reason) {
     if (svc_.cluster == nullptr) return {};
-    Report r{state, describe(obs_.host.booted), reason, std::string(phase_name(state_.phase))};
+    Report r{state, "", reason, std::string(phase_name(state_.phase))};
+    if (state_.phase == Phase::Done) {  // what the MCO compares: the strings exactly as read
+      r.current_image = state_.desired;
+      r.current_config = state_.desired_config;
+    }
     if (auto done = svc_.cluster->report(r); !done)
       return wrap("Failed to report state to the cluster", done.error());
     return {};

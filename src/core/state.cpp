@@ -29,6 +29,7 @@ std::string serialize_state(const State& s) {
       {"desired", s.desired},
       {"target_digest", s.target_digest},
       {"target_image", s.target_image},
+      {"desired_config", s.desired_config},
       {"cordon_recorded", s.cordon_recorded},
       {"we_cordoned", s.we_cordoned},
       {"gate_held", s.gate_held},
@@ -81,6 +82,7 @@ Result<State> parse_state(std::string_view text) {
   TRY(str("desired", s.desired));
   TRY(str("target_digest", s.target_digest));
   TRY(str("target_image", s.target_image));
+  if (j.contains("desired_config")) TRY(str("desired_config", s.desired_config));  // newer key
   TRY(boolean("cordon_recorded", s.cordon_recorded));
   TRY(boolean("we_cordoned", s.we_cordoned));
   TRY(boolean("gate_held", s.gate_held));

@@ -18,6 +18,7 @@ struct State {
   std::string desired;           ///< desired reference this work is for
   std::string target_digest;     ///< verified per-platform digest being deployed
   std::string target_image;      ///< pinned reference "repo@sha256:…"
+  std::string desired_config;    ///< MCO desiredConfig read with `desired` (currentConfig at Done)
   bool cordon_recorded = false;  ///< we_cordoned is meaningful
   bool we_cordoned = false;      ///< the node was schedulable before we cordoned it
   bool gate_held = false;        ///< we hold a gate slot

@@ -1,11 +1,12 @@
 // Unit: the pure helpers of the cluster side (no network).
 #include <doctest/doctest.h>
 
+#include "base64.h"
+#include "config.h"
 #include "drain.h"
 #include "kube_client.h"
 #include "kube_cluster.h"
 #include "kube_types.h"
-#include "base64.h"
 #include "kubeconfig.h"
 #include "lease.h"
 
@@ -114,5 +115,52 @@ TEST_SUITE("unit") {
   TEST_CASE("url_encode") {
     CHECK(url_encode("spec.nodeName=n1") == "spec.nodeName%3Dn1");
     CHECK(url_encode("a/b c") == "a%2Fb%20c");
+  }
+
+  TEST_CASE("config: a Lease TTL must outlast the drain timeout plus the reboot allowance") {
+    auto lease = [](const std::string& extra) {
+      return parse_config(R"({"coordination": {"kind": "lease")" + extra, "config.json");
+    };
+    auto defaults = lease("}}");
+    REQUIRE_MESSAGE(defaults.ok(), (defaults.ok() ? "" : defaults.error().message));
+    CHECK(defaults->coordination.ttl_s == 5400);
+    auto short_ttl = lease(R"(, "ttl_s": 900}})");
+    REQUIRE_FALSE(short_ttl.ok());
+    CHECK(short_ttl.error().kind == ErrorKind::Usage);
+    CHECK(short_ttl.error().message ==
+          "config.json: coordination: ttl_s (900) must exceed drain.timeout_s (3600) plus the "
+          "reboot allowance (900 s) = 4500; raise ttl_s or lower the timeout");
+    CHECK_FALSE(lease(R"(, "ttl_s": 4500}})").ok());
+    CHECK(lease(R"(, "ttl_s": 4501}})").ok());
+    CHECK(lease(R"(, "ttl_s": 700}, "drain": {"timeout_s": 60}, "reboot": {"enabled": false}})")
+              .ok());
+    CHECK(parse_config(R"({"coordination": {"kind": "fleetlock", "url": "http://x", "ttl_s": 10}})",
+                       "config.json")
+              .ok());  // no TTL in FleetLock
+  }
+
+  TEST_CASE("topology_from_annotation: SingleReplica only; absent → nullopt") {
+    Node node;
+    CHECK_FALSE(topology_from_annotation(node).has_value());
+    node.annotations[kTopologyAnnotation] = "SingleReplica";
+    CHECK(topology_from_annotation(node)->single);
+    node.annotations[kTopologyAnnotation] = "HighlyAvailable";
+    CHECK_FALSE(topology_from_annotation(node)->single);
+    node.annotations[kTopologyAnnotation] = "";
+    CHECK_FALSE(topology_from_annotation(node)->single);
+  }
+
+  TEST_CASE("report_patch: currentConfig and currentImage only when known") {
+    Report done{"Done", "quay.io/os:4.19", "", "done", "rendered-worker-2"};
+    const json patch = report_patch(done, "42");
+    const json& annotations = patch["metadata"]["annotations"];
+    CHECK(patch["metadata"]["resourceVersion"] == "42");
+    CHECK(annotations[kCurrentConfigAnnotation] == "rendered-worker-2");
+    CHECK(annotations[kCurrentImageAnnotation] == "quay.io/os:4.19");
+    CHECK(annotations[kStateAnnotation] == "Done");
+    CHECK(annotations[kReasonAnnotation] == "");
+    const json working = report_patch({"Working", "", "", "draining"}, "1");
+    CHECK_FALSE(working["metadata"]["annotations"].contains(kCurrentConfigAnnotation));
+    CHECK_FALSE(working["metadata"]["annotations"].contains(kCurrentImageAnnotation));
   }
 }

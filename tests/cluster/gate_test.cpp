@@ -2,11 +2,11 @@
 // NodeRestriction refusal for kubelet identities), FleetLock answers, and the file source.
 #include <doctest/doctest.h>
 
-#include "wiring.h"
 #include "desired_file.h"
 #include "fleetlock.h"
 #include "kube_fixture.h"
 #include "lease.h"
+#include "wiring.h"
 
 #include <chrono>
 #include <thread>

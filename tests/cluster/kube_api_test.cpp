@@ -5,10 +5,10 @@
 #include <chrono>
 #include <thread>
 
-#include "wiring.h"
 #include "kube_cluster.h"
 #include "kube_fixture.h"
 #include "kubeconfig.h"
+#include "wiring.h"
 
 using namespace imageswitch;
 using namespace imageswitch::testing;

@@ -30,7 +30,8 @@ TEST_CASE("reconcile: a whole update through a tag, across one reboot") {
   CHECK_FALSE(n.cluster.unschedulable);
   CHECK(n.cluster.uncordon_calls == 1);
   CHECK(n.cluster.last_state() == "Done");
-  CHECK(n.cluster.reports.back().current_image == "quay.io/ocp/os@" + B);
+  CHECK(n.cluster.reports.back().current_image == kTag);  // the desiredImage string as read
+  CHECK(n.cluster.reports.back().phase == "done");
   CHECK(n.state().phase == Phase::Done);
 
   const int reports = static_cast<int>(n.cluster.reports.size());
@@ -181,7 +182,8 @@ TEST_CASE("reconcile: a full gate waits without draining; the slot is released a
   n.restart();
   CHECK(n.pass().exit_code == 0);
   CHECK_FALSE(n.gate.held);
-  CHECK(n.gate.release_calls == 1);
+  // Once unconditionally in the first (healthy) pass of boot 1, as zincati does, once at confirm.
+  CHECK(n.gate.release_calls == 2);
 }
 
 TEST_CASE("reconcile: an unwritable state directory stops before the host is touched") {
@@ -269,4 +271,20 @@ TEST_CASE("reconcile: only the pass that staged reports the wait for a gate slot
   n.gate.free = 1;
   CHECK(n.pass().last_step.kind == StepKind::Reboot);
   CHECK(n.cluster.reports.size() > reports);  // draining, rebooting: reported again
+}
+
+TEST_CASE("reconcile: a held gate slot is renewed on every pass, not only when taken") {
+  Node n;
+  n.with_gate = true;
+  n.settings.coordination.kind = "lease";
+  n.source.value = kTag;
+  n.cluster.drain_error = make_error(ErrorKind::Degraded, "pod 'shop/db-0' blocked by PDB 'db'");
+  CHECK(n.pass().exit_code == 1);  // slot taken, drain blocked
+  REQUIRE(n.gate.held);
+  const int taken = n.gate.acquire_calls;
+  CHECK(n.pass().exit_code == 1);  // the drain is retried: the slot must stay ours
+  CHECK(n.gate.acquire_calls == taken + 1);
+  CHECK(n.pass().exit_code == 1);
+  CHECK(n.gate.acquire_calls == taken + 2);
+  CHECK(n.gate.release_calls == 1);  // only the unconditional one before the update started
 }

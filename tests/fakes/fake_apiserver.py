@@ -16,15 +16,18 @@ CLI:
      Pod may carry "x-fake": {"terminate_after_s": 2.0, "recreate": true} (deleted that long
      after its eviction; then recreated by a "controller" with the same name and a new UID).
      PDB: {"namespace", "name", "matchLabels": {...}, "disruptionsAllowed": 0,
-           "blocked_for_s": 1.5}  (blocked_for_s: becomes 1 that long after its first refusal)
+           "blocked_for_s": 1.5, "status_conflicts": 0}  (blocked_for_s: becomes 1 that long
+           after its first refusal; status_conflicts: see /_fake/pdbs)
+     "options": {"partial_metadata": true}
   TOKENS.json {"<token>": {"user": "system:node:n1", "groups": ["system:nodes"]},
                "<token>": {"user": "ops", "groups": [], "grants": [{"resource": "leases",
                                                                    "namespace": "x"}]}}
      Client certificates (signed by CA.pem) give user = CN, groups = O.
-  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts"}
-                (ts: Unix time in seconds, float, when the answer was ready); requests answered
-                with a Node also carry "unschedulable": its spec.unschedulable (bool), with a
-                Lease "holder": its spec.holderIdentity; "bytes": the response body's size.
+  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts",
+                "bytes", "accept", "received"} (ts: Unix time in seconds, float, when the answer was
+                ready; received: when the request arrived; bytes: the response body's size);
+                requests answered with a Node also carry "unschedulable": its
+                spec.unschedulable (bool), with a Lease "holder": its spec.holderIdentity.
 
   FAULTS.json   the same list as POST /_fake/faults; re-read whenever the file changes (for
                 shell-driven simulations that have no HTTPS client handy).
@@ -37,7 +40,10 @@ Control endpoints (no authentication, not logged; tests only):
                        (status 0: delay only;
                         count -1: forever; replaces the list)
   POST /_fake/nodes   Node (replaces the node of that name)
-  POST /_fake/pdbs    [PDB] (replaces the list)
+  POST /_fake/pdbs    [PDB] (replaces the list; PDB "status_conflicts": N → the next N evictions
+                       through it get 409 Conflict, as when eviction.go's PDB status update
+                       keeps conflicting)
+  POST /_fake/options {"partial_metadata": false} → ignore PartialObjectMetadata Accept headers
   GET  /_fake/state   {"nodes", "pods", "pdbs", "leases", "events", "evictions"}
 """
 import argparse
@@ -105,10 +111,12 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(400, "BadRequest", "the body is not valid JSON")
 
-    def record(self, status, user, answer=None):
+    def record(self, status, user, answer=None, received=None):
         now = time.time()
         entry = {"method": self.command, "path": self.path, "status": status, "user": user,
-                 "ts": now, "time": now}
+                 "ts": now, "time": now, "received": received or now,
+                 "bytes": len(json.dumps(answer)),
+                 "accept": self.headers.get("Accept", "")}
         if isinstance(answer, dict) and answer.get("kind") == "Node":
             entry["unschedulable"] = bool(answer.get("spec", {}).get("unschedulable", False))
         if isinstance(answer, dict) and answer.get("kind") == "Lease":  # for bench/fleet.py
@@ -121,6 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path.startswith("/_fake/"):
             return self.control(url.path)
+        received = time.time()
         ident = identity_of(self)
         user = ident["user"] if ident else "system:anonymous"
         try:
@@ -136,7 +145,7 @@ class Handler(BaseHTTPRequestHandler):
             code, answer = e.code, e.body
         except Exception as e:  # a bug in the fake: answer 500 and say so in the log
             code, answer = 500, status_body(500, "InternalError", "fake bug: %r" % e)
-        self.record(code, user, answer)
+        self.record(code, user, answer, received)
         self.send_json(code, answer)
 
     def faulted(self, path):
@@ -177,6 +186,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["nodes"][name] = body
             elif path == "/_fake/pdbs":
                 STATE["pdbs"] = body or []
+            elif path == "/_fake/options":
+                STATE["options"].update(body or {})
             elif path == "/_fake/state":
                 advance()
                 return self.send_json(200, {

@@ -11,7 +11,7 @@ import uuid
 
 LOCK = threading.RLock()
 STATE = {"nodes": {}, "pods": {}, "pdbs": [], "leases": {}, "events": [], "endpoints": {},
-         "evictions": []}
+         "evictions": [], "options": {}}
 RV = [1000]
 NODE_LABEL_OK = ("kubelet.kubernetes.io/", "node.kubernetes.io/")
 
@@ -158,7 +158,7 @@ def node_object(method, name, body, node, user, headers):
     if current is None:
         raise ApiError(404, "NotFound", 'nodes "%s" not found' % name, {"name": name, "kind": "nodes"})
     if verb == "get":
-        return 200, current
+        return 200, as_requested(current, headers)
     ctype = headers.get("Content-Type", "")
     if ctype not in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
         raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown "
@@ -173,6 +173,22 @@ def node_object(method, name, body, node, user, headers):
     updated["metadata"]["resourceVersion"] = next_rv()
     STATE["nodes"][name] = updated
     return 200, updated
+
+
+PARTIAL = "as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+
+
+def as_requested(obj, headers):
+    """Content negotiation of apiserver endpoints/handlers/response.go (transformObject): an
+    Accept entry "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1" gets the
+    metadata only; STATE["options"]["partial_metadata"] = False plays a server ignoring it."""
+    accept = (headers.get("Accept") or "").replace(" ", "")
+    wanted = any(part.startswith("application/json;") and PARTIAL in part
+                 for part in accept.split(","))
+    if not wanted or not STATE["options"].get("partial_metadata", True):
+        return obj
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+            "metadata": copy.deepcopy(obj["metadata"])}
 
 
 def admit_node(old, new, user, name):
@@ -211,25 +227,11 @@ def evict(ns, name, body, node, user):
     if want_uid and want_uid != pod["metadata"]["uid"]:
         raise ApiError(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in "
                        "object meta: %s" % (want_uid, pod["metadata"]["uid"]))
-    if pod["metadata"].get("deletionTimestamp"):
-        return 201, {"kind": "Status", "apiVersion": "v1", "status": "Success", "code": 201}
-    labels = pod["metadata"].get("labels", {})
-    pdbs = [p for p in STATE["pdbs"] if p["namespace"] == ns and
-            all(labels.get(k) == v for k, v in p.get("matchLabels", {}).items())]
-    finished = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
-    if len(pdbs) > 1 and not finished:
-        raise ApiError(500, "InternalError", "This pod has more than one PodDisruptionBudget, "
-                       "which the eviction subresource does not support.")
-    if pdbs and not finished:
-        pdb = pdbs[0]
-        if pdb.get("disruptionsAllowed", 0) <= 0:
-            pdb.setdefault("_first_refusal", time.time())
-            raise ApiError(429, "TooManyRequests", "Cannot evict pod as it would violate the "
-                           "pod's disruption budget.", {"causes": [{
-                               "reason": "DisruptionBudget",
-                               "message": "The disruption budget %s needs 1 healthy pods and has "
-                                          "1 currently" % pdb["name"]}]})
-        pdb["disruptionsAllowed"] -= 1
+    if can_ignore_pdb(pod):  # eviction.go: canIgnorePDB → plain delete, no PDB check
+        if pod["metadata"].get("deletionTimestamp"):
+            return 201, {"kind": "Status", "apiVersion": "v1", "status": "Success", "code": 201}
+    else:
+        check_pdbs(ns, pod)
     fake = pod.setdefault("x-fake", {})
     STATE["evictions"].append({"pod": pod_key(ns, name), "uid": pod["metadata"]["uid"],
                                "gracePeriodSeconds": options.get("gracePeriodSeconds")})
@@ -239,6 +241,41 @@ def evict(ns, name, body, node, user):
     advance()
     return 201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                  "code": 201}
+
+
+def can_ignore_pdb(pod):
+    """eviction.go canIgnorePDB: Succeeded, Failed, Pending or already terminating pods."""
+    return (pod.get("status", {}).get("phase") in ("Succeeded", "Failed", "Pending")
+            or bool(pod["metadata"].get("deletionTimestamp")))
+
+
+def check_pdbs(ns, pod):
+    """The PDB part of eviction.go Create: 500 for several PDBs, 429 when none is allowed, 409
+    when the PDB status update keeps conflicting (RetryOnConflict gave up; PDB field
+    "status_conflicts": how many evictions get that answer)."""
+    labels = pod["metadata"].get("labels", {})
+    pdbs = [p for p in STATE["pdbs"] if p["namespace"] == ns and
+            all(labels.get(k) == v for k, v in p.get("matchLabels", {}).items())]
+    if len(pdbs) > 1:
+        raise ApiError(500, "InternalError", "This pod has more than one PodDisruptionBudget, "
+                       "which the eviction subresource does not support.")
+    if not pdbs:
+        return
+    pdb = pdbs[0]
+    if pdb.get("disruptionsAllowed", 0) <= 0:
+        pdb.setdefault("_first_refusal", time.time())
+        raise ApiError(429, "TooManyRequests", "Cannot evict pod as it would violate the "
+                       "pod's disruption budget.", {"causes": [{
+                           "reason": "DisruptionBudget",
+                           "message": "The disruption budget %s needs 1 healthy pods and has "
+                                      "1 currently" % pdb["name"]}]})
+    if pdb.get("status_conflicts", 0) > 0:
+        pdb["status_conflicts"] -= 1
+        raise ApiError(409, "Conflict", 'Operation cannot be fulfilled on poddisruptionbudgets.'
+                       'policy "%s": the object has been modified; please apply your changes to '
+                       'the latest version and try again' % pdb["name"],
+                       {"name": pdb["name"], "group": "policy", "kind": "poddisruptionbudgets"})
+    pdb["disruptionsAllowed"] -= 1
 
 
 def lease(method, ns, name, body, node, ident):
@@ -310,3 +347,20 @@ def load_state(path):
         STATE["leases"][meta["namespace"] + "/" + meta["name"]] = lease_obj
     STATE["pdbs"] = data.get("pdbs", [])
     STATE["endpoints"] = data.get("endpoints", {})
+    STATE["options"] = data.get("options", {})
+
+
+def is_node_done(node):
+    """The MCO's test that a node is updated (machine-config-operator
+    pkg/controller/common/layered_node_state.go isNodeDone): currentConfig == desiredConfig (both
+    non-empty), the image annotations equal (or both absent) and state == Done."""
+    ann = node.get("metadata", {}).get("annotations") or {}
+    prefix = "machineconfiguration.openshift.io/"
+    current, desired = ann.get(prefix + "currentConfig"), ann.get(prefix + "desiredConfig")
+    if not current or not desired or current != desired:
+        return False
+    if prefix + "desiredImage" in ann or prefix + "currentImage" in ann:
+        image, want = ann.get(prefix + "currentImage", ""), ann.get(prefix + "desiredImage", "")
+        if not image or not want or image != want:
+            return False
+    return ann.get(prefix + "state") == "Done"

@@ -191,8 +191,11 @@ def noop_tick_with_annotation_only_reads_the_node(node):
     check(rc == 0, "no-op exit %d" % rc, err)
     check(node.proxy.count() == before, "registry requests on a no-op tick")
     new = node.api_log()[api_before:]
-    check([(r["method"], r["path"]) for r in new] == [("GET", "/api/v1/nodes/worker-0")],
-          "API requests beyond reading the Node", new)
+    check([(r["method"], r["path"]) for r in new] ==
+          [("GET", "/api/v1/nodes/worker-0?resourceVersion=0")],
+          "API requests beyond reading the Node's metadata from the cache", new)
+    check("as=PartialObjectMetadata" in new[0]["accept"], "the idle GET asks for the full Node",
+          new[0])
 
 
 @case()

@@ -411,10 +411,16 @@ http: {addr: "127.0.0.1:%d", secret: sim}
                 "x-fake": {"terminate_after_s": 0}}
 
     @staticmethod
+    def rendered_config(ref):
+        """The MachineConfig name the MCO would set with desiredImage `ref` (both together)."""
+        return "rendered-worker-" + hashlib.sha256(ref.encode()).hexdigest()[:12]
+
+    @staticmethod
     def node_object(desired):
         return {"apiVersion": "v1", "kind": "Node",
                 "metadata": {"name": NODE, "labels": {"kubernetes.io/hostname": NODE},
-                             "annotations": {ANN + "desiredImage": desired}},
+                             "annotations": {ANN + "desiredImage": desired,
+                                             ANN + "desiredConfig": Node.rendered_config(desired)}},
                 "spec": {}, "status": {}}
 
     def api(self, method, path, body=None):
@@ -443,6 +449,7 @@ http: {addr: "127.0.0.1:%d", secret: sim}
             return
         node = self.node()
         node["metadata"]["annotations"][ANN + "desiredImage"] = ref
+        node["metadata"]["annotations"][ANN + "desiredConfig"] = self.rendered_config(ref)
         self.api("POST", "/_fake/nodes", node)
 
     def api_faults(self, faults):
