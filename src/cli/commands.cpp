@@ -5,15 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
-#include "registry_image_trust.h"
 #include "journal.h"
 #include "json_util.h"
 #include "plan.h"
+#include "registry_image_trust.h"
 #include "run_lock.h"
-#include "wiring.h"
 #include "state.h"
 #include "status.h"
 #include "version.h"
+#include "wiring.h"
 
 namespace imageswitch {
 
@@ -79,6 +79,8 @@ int status(const Settings& settings, bool json) {
     const auto j = nlohmann::json::parse(*last, nullptr, false);
     if (json_int(j, "exit_code", 0) == 1 && json_string(j, "desired") == snap.desired)
       snap.exit_code = 1;
+    if (!snap.staged.empty() && json_string(j, "staged") == snap.staged)
+      snap.staged_kargs = json_string(j, "staged_kernel_args");
   }
   snap.updated_at = state.changed_at;
   std::fputs((json ? status_json(snap) : status_text(snap)).c_str(), stdout);

@@ -24,6 +24,7 @@ enum class MessageKind {
   ConfigError,       ///< configuration or usage error
   Progress,          ///< progress relayed from the backend (rpm-ostree transaction messages)
   Info,              ///< anything else worth a line
+  KernelArgs,        ///< the image's kargs.d changed the staged deployment's kernel arguments
 };
 
 /// The 32-hex-digit MESSAGE_ID of `kind`.

@@ -8,8 +8,7 @@
 namespace imageswitch {
 
 std::string state_word(const StatusSnapshot& s) {
-  if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" ||
-      s.step == "rolled-back")
+  if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" || s.step == "rolled-back")
     return "Degraded";
   if (s.exit_code != 0) return "Working";  // a temporary failure: retried at the next trigger
   if (s.phase == "done" && s.last_error.empty()) return "Done";
@@ -23,6 +22,7 @@ std::string status_json(const StatusSnapshot& s) {
       {"phase", s.phase},
       {"booted", s.booted},
       {"staged", s.staged},
+      {"staged_kernel_args", s.staged_kargs},
       {"desired", s.desired},
       {"target", s.target},
       {"last_error", s.last_error},
@@ -40,6 +40,7 @@ std::string status_text(const StatusSnapshot& s) {
   out += "State:      " + state_word(s) + " (phase " + s.phase + ")\n";
   out += "Booted:     " + or_none(s.booted, "unknown") + "\n";
   out += "Staged:     " + or_none(s.staged, "nothing staged") + "\n";
+  if (!s.staged_kargs.empty()) out += "Kernel args: " + s.staged_kargs + " (staged)\n";
   out += "Desired:    " + or_none(s.desired, "none set") + "\n";
   if (!s.target.empty()) out += "Target:     " + s.target + "\n";
   out += "Last error: " + or_none(s.last_error, "none") + "\n";
