@@ -65,7 +65,7 @@ std::unique_ptr<HostBackend> make_host_backend(const Settings& settings) {
     options.sysroot = settings.sysroot;
     options.architecture = settings.architecture;
     options.on_progress = [](const std::string& line) {
-      journal_message(MessageKind::Progress, 6, line);
+      journal_message(MessageKind::Progress, Priority::Info, line);
     };
     return std::make_unique<RpmOstreeBackend>(std::move(options));
   }

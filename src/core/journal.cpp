@@ -37,6 +37,8 @@ std::string_view message_id(MessageKind kind) {
       return "fc07eb15d8d24893b628b3155f5b112f";
     case MessageKind::ConfigError:
       return "a7e390d74f564031b16894002b127b09";
+    case MessageKind::Degraded:
+      return "c93a11d0b1684cc498f7fa8a4e64b0dd";
     case MessageKind::Progress:
       return "8b3214cadaa84f9e8062c0b16a303809";
     case MessageKind::Info:
@@ -45,6 +47,18 @@ std::string_view message_id(MessageKind kind) {
       return "c0f78bcc4ff84785913bef7e93fa2201";
   }
   return "e00408c69e21497d98bd7c9df70061af";
+}
+
+MessageKind failure_kind(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Temporary:
+      return MessageKind::TemporaryFailure;
+    case ErrorKind::Degraded:
+      return MessageKind::Degraded;
+    case ErrorKind::Usage:
+      return MessageKind::ConfigError;
+  }
+  return MessageKind::TemporaryFailure;
 }
 
 std::string format_line(const JournalEntry& entry) {
@@ -64,6 +78,12 @@ std::string format_line(const JournalEntry& entry) {
 }
 
 namespace {
+
+/// The test sink, when one is set.
+JournalSink& journal_sink() {
+  static JournalSink sink;
+  return sink;
+}
 
 /// True when entries should go to the journal socket rather than stderr.
 bool journal_available() {
@@ -107,7 +127,15 @@ bool send_native(const std::string& datagram) {
 
 }  // namespace
 
+void set_journal_sink(JournalSink sink) {
+  journal_sink() = std::move(sink);
+}
+
 void journal_send(const JournalEntry& entry) {
+  if (journal_sink()) {
+    journal_sink()(entry);
+    return;
+  }
   if (!journal_available()) {
     std::fprintf(stderr, "%s\n", format_line(entry).c_str());
     return;
@@ -115,7 +143,7 @@ void journal_send(const JournalEntry& entry) {
   std::string datagram;
   append_field(datagram, "MESSAGE", entry.message);
   append_field(datagram, "MESSAGE_ID", message_id(entry.kind));
-  append_field(datagram, "PRIORITY", std::to_string(entry.priority));
+  append_field(datagram, "PRIORITY", std::to_string(static_cast<int>(entry.priority)));
   append_field(datagram, "SYSLOG_IDENTIFIER", "imageswitch");
   if (!entry.phase.empty()) append_field(datagram, "IMAGESWITCH_PHASE", entry.phase);
   if (!entry.image.empty()) append_field(datagram, "IMAGESWITCH_IMAGE", entry.image);
@@ -124,7 +152,7 @@ void journal_send(const JournalEntry& entry) {
   if (!send_native(datagram)) std::fprintf(stderr, "%s\n", format_line(entry).c_str());
 }
 
-void journal_message(MessageKind kind, int priority, std::string message) {
+void journal_message(MessageKind kind, Priority priority, std::string message) {
   JournalEntry entry;
   entry.kind = kind;
   entry.priority = priority;

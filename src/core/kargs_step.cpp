@@ -34,7 +34,7 @@ KargsStepOutcome run_kargs_step(HostBackend& host, const Deployment& staged,
   if (change->applied) {
     JournalEntry entry;
     entry.kind = MessageKind::KernelArgs;
-    entry.priority = 5;
+    entry.priority = Priority::Notice;
     entry.message = "Applied the kernel arguments of " + context.image +
                     " to the staged deployment: " + outcome.summary;
     entry.phase = context.phase;
