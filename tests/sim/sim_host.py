@@ -32,6 +32,7 @@ def update(node, with_kargs):
     rc, _, err = node.run_agent()
     check(rc == 0 and node.reboot_requests() == 1, "first pass exit %d" % rc, err)
     staged_kargs = status(node).get("staged_kernel_args")
+    node.reboot()
     runs = drive(node)
     check(all(r[0] == 0 for r in runs), "exit codes", [r[0] for r in runs], runs[-1][2])
     assert_done(node, "v2")
