@@ -9,6 +9,7 @@
 #include "desired_file.h"
 #include "fileutil.h"
 #include "fleetlock.h"
+#include "journal.h"
 #include "kube_cluster.h"
 #include "lease.h"
 #include "registry_image_trust.h"
@@ -59,7 +60,15 @@ std::unique_ptr<HostBackend> make_host_backend(const Settings& settings) {
 #endif
     return std::make_unique<BootcBackend>(std::move(options));
   }
-  if (settings.backend == "rpm-ostree") return std::make_unique<RpmOstreeBackend>();
+  if (settings.backend == "rpm-ostree") {
+    RpmOstreeOptions options;
+    options.sysroot = settings.sysroot;
+    options.architecture = settings.architecture;
+    options.on_progress = [](const std::string& line) {
+      journal_message(MessageKind::Progress, Priority::Info, line);
+    };
+    return std::make_unique<RpmOstreeBackend>(std::move(options));
+  }
   return nullptr;
 }
 

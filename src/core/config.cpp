@@ -21,10 +21,12 @@ std::string lower_case(std::string text) {
 }
 
 const std::vector<std::string_view> kTopKeys = {
-    "node_name", "source",      "desired_annotation", "desired_file",    "kubeconfig",
-    "backend",   "auth_file",   "policy_file",        "registries_conf", "registries_d",
-    "certs_d",   "state_dir",   "runtime_dir",        "architecture",    "drain",
-    "reboot",    "coordination"};
+    "node_name",    "source",       "desired_annotation",
+    "desired_file", "kubeconfig",   "backend",
+    "auth_file",    "policy_file",  "registries_conf",
+    "registries_d", "certs_d",      "state_dir",
+    "runtime_dir",  "architecture", "drain",
+    "reboot",       "coordination", "sysroot"};
 const std::vector<std::string_view> kDrainKeys = {"enabled", "timeout_s", "eviction_retry_s",
                                                   "grace_period_s"};
 const std::vector<std::string_view> kRebootKeys = {"enabled"};
@@ -207,6 +209,10 @@ Result<Settings> parse_config(std::string_view text, std::string_view origin) {
   TRY(r.string("state_dir", s.state_dir));
   TRY(r.string("runtime_dir", s.runtime_dir));
   TRY(r.one_of("architecture", s.architecture, {"amd64", "arm64", "ppc64le", "s390x"}));
+  TRY(r.string("sysroot", s.sysroot));
+  if (s.sysroot.empty() || s.sysroot.front() != '/')
+    return make_error(ErrorKind::Usage,
+                      where + ": sysroot: must be an absolute path, not '" + s.sysroot + "'");
   auto drain = r.object("drain");
   if (!drain) return drain.error();
   if (*drain != nullptr) TRY(parse_drain(**drain, where, s.drain));

@@ -48,7 +48,8 @@ struct Settings {
   std::string certs_d = "/etc/containers/certs.d";
   std::string state_dir = "/var/lib/imageswitch";
   std::string runtime_dir = "/run/imageswitch";
-  std::string architecture;  ///< empty → from uname -m (tests override)
+  std::string architecture;   ///< empty → from uname -m (tests override)
+  std::string sysroot = "/";  ///< root of ostree/deploy/<osname>/deploy/<checksum>.<serial>
   DrainSettings drain;
   bool reboot_enabled = true;
   CoordinationSettings coordination;

@@ -43,6 +43,8 @@ std::string_view message_id(MessageKind kind) {
       return "8b3214cadaa84f9e8062c0b16a303809";
     case MessageKind::Info:
       return "e00408c69e21497d98bd7c9df70061af";
+    case MessageKind::KernelArgs:
+      return "c0f78bcc4ff84785913bef7e93fa2201";
   }
   return "e00408c69e21497d98bd7c9df70061af";
 }

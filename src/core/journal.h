@@ -28,6 +28,7 @@ enum class MessageKind {
   Degraded,          ///< the pass ended Degraded (exit 1): the cluster or the image must change
   Progress,          ///< progress relayed from the backend (rpm-ostree transaction messages)
   Info,              ///< anything else worth a line
+  KernelArgs,        ///< the image's kargs.d changed the staged deployment's kernel arguments
 };
 
 /// Syslog priorities used by imageswitch (journald's PRIORITY=).

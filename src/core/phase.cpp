@@ -74,8 +74,14 @@ constexpr PhaseTransition kTransitions[] = {
     {Rebooting, Idle, "abandon: the update was dropped"},
     {Done, Idle, "abandon: give back what a Done state still holds"},
     {Degraded, Idle, "abandon: the desired image was removed after a rollback"},
-    // RolledBack: after the reboot the booted digest is not the target.
+    // RolledBack: after the reboot the booted digest is not the target (and, from the same
+    // row, rpm-ostreed refused to finalize the staged deployment: reconcile.cpp reboot()).
     {Rebooting, Degraded, "rolled-back: booted another image than the target"},
+    // Stage: the image's kargs.d is invalid; the staged deployment was removed (kargs_step.h).
+    {Staging, Degraded, "stage: the image's kernel arguments (kargs.d) are invalid"},
+    {Staged, Degraded, "stage: the image's kernel arguments (kargs.d) are invalid"},
+    {Gated, Degraded, "stage: the image's kernel arguments (kargs.d) are invalid"},
+    {Draining, Degraded, "stage: the image's kernel arguments (kargs.d) are invalid"},
 };
 
 }  // namespace

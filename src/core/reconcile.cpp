@@ -3,6 +3,7 @@
 #include "failpoint.h"
 #include "gate_upkeep.h"
 #include "journal.h"
+#include "kargs_step.h"
 #include "state.h"
 #include "status.h"
 
@@ -75,6 +76,7 @@ class Pass {
   }
 
   Stop act() {
+    if (Stop stop = kernel_args(); stop) return stop;
     switch (step_.kind) {
       case StepKind::Noop:
         return PassOutcome{0, step_, step_.reason};
@@ -233,7 +235,15 @@ class Pass {
     entry(MessageKind::Rebooting, Priority::Notice, "Rebooting into " + state_.target_image,
           step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-reboot");
-    if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error());
+    if (auto r = svc_.host.reboot(*obs_.host.staged); !r) {
+      state_.reboot_attempts -= 1;  // a failed or refused finalize is not a reboot attempt
+      if (r.error().kind == ErrorKind::Degraded) {
+        if (auto m = move_to(Phase::Degraded); !m) return fail(m.error());
+        state_.failed_digest = step_.target_digest;  // refused: a person must look, no loop
+      }
+      (void)persist();
+      return fail(r.error());
+    }
     IMAGESWITCH_FAILPOINT("after-reboot");
     return PassOutcome{0, step_, "reboot requested into " + state_.target_image};
   }
@@ -307,6 +317,32 @@ class Pass {
     return stop_degraded(step_.reason);
   }
 
+  /// Once per pass past staging (kargs_step.h): the staged deployment's kernel arguments follow
+  /// its image's kargs.d; a bad kargs.d leaves the host on the booted image, Degraded.
+  Stop kernel_args() {
+    const bool past_staging = step_.kind == StepKind::Gate || step_.kind == StepKind::Drain ||
+                              step_.kind == StepKind::Reboot || step_.kind == StepKind::Wait;
+    if (kargs_done_ || !past_staging || !obs_.host.staged ||
+        obs_.host.staged->digest != step_.target_digest)
+      return std::nullopt;
+    kargs_done_ = true;
+    const KargsStepOutcome k =
+        run_kargs_step(svc_.host, *obs_.host.staged,
+                       {state_.target_image, obs_.desired, step_.target_digest,
+                        std::string(phase_name(state_.phase))});
+    if (k.error && k.error->kind == ErrorKind::Degraded) {
+      if (auto m = move_to(Phase::Degraded); !m) return fail(m.error());
+      state_.failed_digest = step_.target_digest;
+      (void)refresh_host();
+    }
+    if (k.error) return fail(*k.error);
+    kargs_summary_ = k.summary;
+    if (k.applied) {
+      if (auto r = refresh_host(); !r) return fail(r.error());
+    }
+    return std::nullopt;
+  }
+
   /// Records `reason` as the last error, reports Degraded, exits 1 (the caller journaled it).
   Stop stop_degraded(const std::string& reason) {
     state_.last_error = reason;
@@ -339,6 +375,7 @@ class Pass {
     s.phase = std::string(phase_name(state_.phase));
     s.booted = describe(obs_.host.booted);
     s.staged = describe(obs_.host.staged);
+    s.staged_kargs = kargs_summary_;
     s.desired = obs_.desired;
     s.target = state_.target_image;
     s.last_error = state_.last_error;
@@ -392,6 +429,8 @@ class Pass {
   ResolvedImage resolved_;
   Step step_;
   bool staged_now_ = false;  ///< this pass staged (or adopted) the target
+  bool kargs_done_ = false;    ///< the kernel-arguments step ran in this pass
+  std::string kargs_summary_;  ///< its change ("+a -b"), shown in status
 };
 
 }  // namespace

@@ -22,6 +22,7 @@ std::string status_json(const StatusSnapshot& s) {
       {"phase", s.phase},
       {"booted", s.booted},
       {"staged", s.staged},
+      {"staged_kernel_args", s.staged_kargs},
       {"desired", s.desired},
       {"target", s.target},
       {"last_error", s.last_error},
@@ -44,6 +45,7 @@ std::string status_text(const StatusSnapshot& s) {
   out += "State:      " + state_word(s) + " (phase " + s.phase + ")\n";
   out += "Booted:     " + or_none(s.booted, "unknown") + "\n";
   out += "Staged:     " + or_none(s.staged, "nothing staged") + "\n";
+  if (!s.staged_kargs.empty()) out += "Kernel args: " + s.staged_kargs + " (staged)\n";
   out += "Desired:    " + or_none(s.desired, "none set") + "\n";
   if (!s.target.empty()) out += "Target:     " + s.target + "\n";
   out += "Last error: " + or_none(s.last_error, "none") + "\n";
@@ -75,6 +77,7 @@ StatusSnapshot status_now(const NodeLook& look, const Step& next,
   s.exit_code = state.phase == Phase::Degraded || last_degraded ? 1 : 0;
   s.updated_at = state.changed_at;
   if (last) s.last_pass = LastPass{last->step, last->exit_code, last->next, last->updated_at};
+  if (last && !s.staged.empty() && last->staged == s.staged) s.staged_kargs = last->staged_kargs;
   return s;
 }
 
@@ -87,6 +90,7 @@ std::optional<StatusSnapshot> read_status(const Settings& settings) {
   s.phase = json_string(j, "phase");
   s.booted = json_string(j, "booted");
   s.staged = json_string(j, "staged");
+  s.staged_kargs = json_string(j, "staged_kernel_args");
   s.desired = json_string(j, "desired");
   s.target = json_string(j, "target");
   s.last_error = json_string(j, "last_error");

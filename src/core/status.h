@@ -21,15 +21,16 @@ struct LastPass {
 
 /// The facts of the last pass (or of a fresh look), in plain words.
 struct StatusSnapshot {
-  std::string phase;       ///< persisted phase name
-  std::string booted;      ///< booted pinned reference
-  std::string staged;      ///< staged pinned reference, empty when none
-  std::string desired;     ///< desired reference, empty when none
-  std::string target;      ///< pinned reference being deployed, if any
-  std::string last_error;  ///< empty when healthy
-  std::string next;        ///< what happens next / how the pass ended
-  std::string step;        ///< the plan step name
-  int exit_code = 0;       ///< exit code of the pass
+  std::string phase;         ///< persisted phase name
+  std::string booted;        ///< booted pinned reference
+  std::string staged;        ///< staged pinned reference, empty when none
+  std::string staged_kargs;  ///< kernel arguments its image's kargs.d adds/removes ("+a -b")
+  std::string desired;       ///< desired reference, empty when none
+  std::string target;        ///< pinned reference being deployed, if any
+  std::string last_error;    ///< empty when healthy
+  std::string next;          ///< what happens next / how the pass ended
+  std::string step;          ///< the plan step name
+  int exit_code = 0;         ///< exit code of the pass
   std::int64_t updated_at = 0;
   std::optional<LastPass> last_pass;  ///< `status` only: the outcome of the last `run`
 };

@@ -84,6 +84,14 @@ bool dict_bool(const Dict& dict, const std::string& key, bool fallback) {
   return b != nullptr ? *b : fallback;
 }
 
+std::int64_t dict_int(const Dict& dict, const std::string& key, std::int64_t fallback) {
+  auto it = dict.find(key);
+  if (it == dict.end()) return fallback;
+  if (const auto* i = std::get_if<std::int64_t>(&it->second)) return *i;
+  if (const auto* u = std::get_if<std::uint64_t>(&it->second)) return static_cast<std::int64_t>(*u);
+  return fallback;
+}
+
 bool dict_has(const Dict& dict, const std::string& key) {
   return dict.count(key) > 0;
 }

@@ -64,6 +64,8 @@ using Dict = std::map<std::string, DictValue>;
 std::string dict_string(const Dict& dict, const std::string& key);
 /// The boolean at `key`, or `fallback` when absent or of another type.
 bool dict_bool(const Dict& dict, const std::string& key, bool fallback = false);
+/// The integer at `key` (any integer type), or `fallback` when absent or of another type.
+std::int64_t dict_int(const Dict& dict, const std::string& key, std::int64_t fallback = 0);
 /// True when `key` is present at all.
 bool dict_has(const Dict& dict, const std::string& key);
 

@@ -43,9 +43,12 @@ int call_client_method(sd_bus* bus, const char* method, bool with_id, BusError& 
 RpmDeployment parse_rpm_deployment(const Dict& dict) {
   RpmDeployment d;
   d.id = dict_string(dict, "id");
+  d.osname = dict_string(dict, "osname");
   d.checksum = dict_string(dict, "checksum");
+  d.serial = static_cast<int>(dict_int(dict, "serial"));
   d.booted = dict_bool(dict, "booted");
   d.staged = dict_bool(dict, "staged");
+  d.finalization_locked = dict_bool(dict, "finalization-locked");
   d.image_reference = dict_string(dict, "container-image-reference");
   d.image_digest = dict_string(dict, "container-image-reference-digest");
   return d;
@@ -81,6 +84,8 @@ Deployment to_deployment(const RpmDeployment& d) {
   Deployment out;
   out.id = d.id;
   out.checksum = d.checksum;
+  out.osname = d.osname;
+  out.serial = d.serial;
   out.image = strip_transport(d.image_reference);
   out.digest = !d.image_digest.empty() ? d.image_digest : digest_of_reference(out.image);
   return out;
@@ -145,8 +150,8 @@ Result<HostStatus> RpmOstreeBackend::status() {
   return status;
 }
 
-Result<void> RpmOstreeBackend::transact(const char* method,
-                                        const std::function<int(sd_bus_message*)>& append) {
+Result<MessagePtr> RpmOstreeBackend::call_os(const char* method,
+                                             const std::function<int(sd_bus_message*)>& append) {
   TRY(connect());
   auto os = booted_os();
   if (!os) return os.error();
@@ -163,14 +168,23 @@ Result<void> RpmOstreeBackend::transact(const char* method,
   MessagePtr reply(reply_raw);
   if (r < 0)
     return temporary(std::string("rpm-ostreed refused ") + method + ": " + error.describe(r));
+  return reply;
+}
+
+Result<void> RpmOstreeBackend::transact(const char* method,
+                                        const std::function<int(sd_bus_message*)>& append,
+                                        const std::function<void()>& on_started) {
+  auto reply = call_os(method, append);
+  if (!reply) return reply.error();
   const char* address = nullptr;
-  r = sd_bus_message_read(reply.get(), "s", &address);
+  int r = sd_bus_message_read(reply->get(), "s", &address);
   if (r < 0 || address == nullptr || address[0] == '\0') {
     return temporary(std::string("rpm-ostreed returned no transaction address for ") + method);
   }
   TransactionOptions topts;
   topts.timeout = options_.transaction_timeout;
   topts.on_progress = options_.on_progress;
+  topts.on_started = on_started;
   return run_transaction(address, topts);
 }
 
@@ -197,22 +211,6 @@ Result<void> RpmOstreeBackend::cleanup_staged() {
     return sd_bus_message_append(m, "as", 1, "pending-deploy");
   });
   if (!result) return wrap("Failed to remove the staged deployment", result.error());
-  return {};
-}
-
-Result<void> RpmOstreeBackend::reboot(const Deployment& staged) {
-  if (staged.checksum.empty()) {
-    return make_error(ErrorKind::Degraded,
-                      "Failed to finalize the staged deployment: its checksum is unknown");
-  }
-  auto result = transact("FinalizeDeployment", [&staged](sd_bus_message* m) {
-    // allow-unlocked: a retry after a finalize whose reboot never came finds it unlocked already.
-    return append_dict(m, {{"checksum", staged.checksum}, {"allow-unlocked", true}});
-  });
-  if (!result) {
-    return wrap("Failed to finalize deployment '" + staged.checksum + "' and reboot",
-                result.error());
-  }
   return {};
 }
 

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "bus.h"
-#include "journal.h"
 
 namespace imageswitch {
 
@@ -24,11 +23,7 @@ struct Progress {
   std::string last_error_line;  ///< last Message text, in case Finished carries none
 
   void relay(const std::string& line) const {
-    if (options->on_progress) {
-      options->on_progress(line);
-    } else {
-      journal_message(MessageKind::Progress, Priority::Info, line);
-    }
+    if (options->on_progress) options->on_progress(line);
   }
 };
 
@@ -145,6 +140,7 @@ Result<void> run_transaction(const std::string& address, const TransactionOption
       return temporary("Failed to start the rpm-ostreed transaction: " + error.describe(r));
     }
   }
+  if (options.on_started) options.on_started();
 
   while (!progress.finished) {
     r = sd_bus_process(bus->get(), nullptr);

@@ -1,6 +1,7 @@
 // The rpm-ostreed transaction protocol: a mutating method returns a D-Bus address; the client
 // connects to it peer-to-peer, subscribes to the Transaction signals, calls Start() and waits for
-// Finished(success, message), relaying progress to the journal at a bounded rate.
+// Finished(success, message), relaying progress through a callback at a bounded rate (library
+// code does not log: the shell's callback journals it).
 #pragma once
 
 #include <chrono>
@@ -15,8 +16,10 @@ namespace imageswitch {
 /// How a transaction is awaited and where its progress goes.
 struct TransactionOptions {
   std::chrono::milliseconds timeout = std::chrono::hours(1);  ///< overall bound, Start to Finished
-  /// Receives each relayed progress line; empty → journal_message(Progress, 6, line).
+  /// Receives each relayed progress line; empty → dropped.
   std::function<void(const std::string&)> on_progress;
+  /// Called once Start() succeeded (from then on the daemon runs the transaction to its end).
+  std::function<void()> on_started;
 };
 
 /// Decides which progress signals are worth a journal line (not every signal).

@@ -41,6 +41,7 @@ TEST_CASE("config: empty object gives the contract's defaults") {
   CHECK(s.drain.grace_period_s == -1);
   CHECK(s.reboot_enabled);
   CHECK(s.coordination.kind == "none");
+  CHECK(s.sysroot == "/");
 }
 
 TEST_CASE("config: every key is read") {
@@ -49,6 +50,7 @@ TEST_CASE("config: every key is read") {
     "desired_file": "/d", "kubeconfig": "/k", "backend": "bootc", "auth_file": "/a",
     "policy_file": "/p", "registries_conf": "/r", "registries_d": "/rd", "certs_d": "/c",
     "state_dir": "/s", "runtime_dir": "/run/x", "architecture": "arm64",
+    "sysroot": "/sysroot",
     "drain": {"enabled": false, "timeout_s": 60, "eviction_retry_s": 1, "grace_period_s": 30},
     "reboot": {"enabled": false},
     "coordination": {"kind": "lease", "namespace": "ns", "name": "n", "max_holders": 3, "ttl_s": 120,
@@ -70,6 +72,7 @@ TEST_CASE("config: every key is read") {
   CHECK(r->state_dir == "/s");
   CHECK(r->runtime_dir == "/run/x");
   CHECK(r->architecture == "arm64");
+  CHECK(r->sysroot == "/sysroot");
   CHECK_FALSE(r->drain.enabled);
   CHECK(r->drain.timeout_s == 60);
   CHECK(r->drain.eviction_retry_s == 1);
@@ -117,6 +120,9 @@ TEST_CASE("config: wrong types and values") {
         std::string::npos);
   CHECK(error_of(R"({"state_dir": ""})") == "config.json: key 'state_dir' must not be empty");
   CHECK(error_of(R"({"architecture": "mips"})").find("expected one of") != std::string::npos);
+  CHECK(error_of(R"({"sysroot": "sysroot"})") ==
+        "config.json: sysroot: must be an absolute path, not 'sysroot'");
+  CHECK(error_of(R"({"sysroot": ""})") == "config.json: key 'sysroot' must not be empty");
 }
 
 TEST_CASE("config: malformed documents") {

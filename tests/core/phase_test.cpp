@@ -17,13 +17,14 @@ namespace {
 
 // Rows: from; columns: to, in kAllPhases order
 // (idle, staging, staged, gated, draining, rebooting, done, degraded). Written from the plan's
-// steps, not from the table: 1 = the shell may make this change.
+// steps, not from the table: 1 = the shell may make this change (→ degraded from staging…draining:
+// the image's kargs.d is invalid after staging).
 constexpr int kExpected[8][8] = {
     /* idle      */ {1, 1, 0, 0, 0, 0, 1, 0},
-    /* staging   */ {1, 1, 1, 1, 1, 1, 1, 0},
-    /* staged    */ {1, 1, 1, 1, 1, 1, 1, 0},
-    /* gated     */ {1, 1, 1, 0, 1, 1, 1, 0},
-    /* draining  */ {1, 1, 1, 1, 1, 1, 1, 0},
+    /* staging   */ {1, 1, 1, 1, 1, 1, 1, 1},
+    /* staged    */ {1, 1, 1, 1, 1, 1, 1, 1},
+    /* gated     */ {1, 1, 1, 0, 1, 1, 1, 1},
+    /* draining  */ {1, 1, 1, 1, 1, 1, 1, 1},
     /* rebooting */ {1, 1, 1, 0, 0, 1, 1, 1},
     /* done      */ {1, 1, 0, 0, 0, 0, 1, 0},
     /* degraded  */ {1, 1, 0, 0, 0, 0, 1, 0},

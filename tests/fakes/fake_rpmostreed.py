@@ -1,45 +1,55 @@
 #!/usr/bin/python3
 """Fake rpm-ostreed: org.projectatomic.rpmostree1 on the system bus, following
-org.projectatomic.rpmostree1.xml (names, signatures, object paths) for what imageswitch uses.
+org.projectatomic.rpmostree1.xml (names, signatures, object paths) and the upstream daemon
+(coreos/rpm-ostree src/daemon/*.cxx, rust/src/daemon.rs; see fake_rpmostreed_os.py) for what
+imageswitch uses. Two daemon generations (--generation, default $FAKE_RPMOSTREED_GENERATION or
+"2025.7"): "pre-2025.7" FinalizeDeployment wants the staged base commit checksum, "2025.7" (upstream
+today) the image digest of a container deployment.
 
 Usage
-  fake_rpmostreed.py --state STATE.json [--faults FAULTS.json] [--osname rhcos]
+  fake_rpmostreed.py --state STATE.json [--faults FAULTS.json] [--generation G]
       Serves on the bus named by DBUS_SYSTEM_BUS_ADDRESS until SIGTERM.
   fake_rpmostreed.py --reboot STATE.json
       Simulates the reboot: when FinalizeDeployment unlocked the staged deployment it becomes the
       booted one; a still-locked staged deployment is dropped (as ostree does); "boots" += 1.
-  fake_rpmostreed.py --init STATE.json --image REF --digest sha256:…
+  fake_rpmostreed.py --init STATE.json --image REF [--sysroot DIR] [--kargs CMDLINE]
       Writes a fresh state with one booted deployment of REF (pinned) and no staged one.
 
 Objects
   /org/projectatomic/rpmostree1/Sysroot  (…Sysroot): Booted (o), Path (s), ActiveTransaction
-      ((sss)), ActiveTransactionPath (s), Deployments (aa{sv}), RegisterClient, UnregisterClient,
-      Reload, GetOS.
-  /org/projectatomic/rpmostree1/<osname> (…OS): Rebase(a{sv} s as → s), UpdateDeployment
-      (a{sv} a{sv} → s, honours "set-refspec"), Cleanup(as → s), FinalizeDeployment(a{sv} → s),
+      ((sss) = method, caller's unique bus name, OS object path: rpmostreed-sysroot.cxx
+      rpmostreed_sysroot_set_txn), ActiveTransactionPath (s), Deployments (aa{sv}),
+      RegisterClient, UnregisterClient, Reload, GetOS.
+  /org/projectatomic/rpmostree1/<osname> (…OS, fake_rpmostreed_os.py): Rebase, UpdateDeployment
+      ("set-refspec"), Cleanup, FinalizeDeployment, KernelArgs, GetDeploymentBootConfig,
       BootedDeployment / DefaultDeployment (a{sv}), Name (s).
-  Each transaction is served on its own peer-to-peer D-Bus server (unix:dir=<state dir>/txn-*)
-  at "/" (fake_rpmostreed_txn.py),
-  interface …Transaction: Start() → b, Cancel(), Title; signals Message, TaskBegin, TaskEnd,
-  PercentProgress, ProgressEnd, Finished(b, s).
+  Each transaction is served on its own peer-to-peer D-Bus server (fake_rpmostreed_txn.py).
+  Deployment dicts carry the keys of rust/src/daemon.rs deployment_populate_variant (id, osname,
+  checksum, serial, booted, staged, finalization-locked on a locked staged deployment, pinned,
+  unlocked) and of rpmostreed-deployment-utils.cxx for a container deployment
+  (container-image-reference[-digest], version, timestamp; no "origin": that key is only set for
+  ostree refspecs).
 
 State file (JSON, rewritten after each change):
   {"osname": "rhcos",
-   "booted": {"id", "checksum", "container-image-reference", "container-image-reference-digest"},
+   "booted": {"id", "checksum", "serial", "kargs", "container-image-reference",
+              "container-image-reference-digest", optional "base-checksum" (layered)},
    "staged": null | {same keys},
    "finalization_locked": bool,   # the staged deployment was made with lock-finalization
-   "reboot_requests": int,        # FinalizeDeployment calls that would reboot the host
+   "reboot_requests": int,        # FinalizeDeployment (or reboot: true) calls that would reboot
    "boots": int,                  # --reboot runs
+   "sysroot": DIR | null,         # deployments' files are written to DIR/ostree/deploy/…
+   "image_kargs": {"sha256:…": {"10-x.toml": "kargs = [...]"}},  # kargs.d of each image
    "registered_clients": [ids], "calls": [{"method": …, "args": …, "ts": Unix time (float)}]}
 
 Faults file (JSON, re-read at every call; all keys optional):
   "fail": "message"          → the transaction ends with Finished(false, message)
   "crash_before_finished": true → the daemon exits (status 3) after the first progress signals
   "delay_s": float           → the transaction waits this long before Finished
-  "pull_delay_s": float      → only transactions that pull an image (Rebase, UpdateDeployment;
-                               not FinalizeDeployment or Cleanup) wait this long (added to delay_s)
-  "busy": "title"            → mutating methods fail with "Transaction in progress: title"
-                               and ActiveTransaction names it
+  "pull_delay_s": float      → only transactions that pull an image (Rebase, UpdateDeployment)
+                               wait this long (added to delay_s)
+  "busy": "title"            → mutating methods fail with G_IO_ERROR_BUSY "Transaction in
+                               progress: title" and ActiveTransaction names another client
   "omit_digest": true        → deployments lack container-image-reference-digest (old daemon)
   "progress_steps": int      → number of PercentProgress signals (default 5)
   "no_reply_once": true      → the first RegisterClient gets no reply (client must retry)
@@ -59,6 +69,7 @@ import dbus.service
 from gi.repository import GLib
 
 sys.dont_write_bytecode = True  # keep the source tree clean
+from fake_rpmostreed_os import OS, Failed  # noqa: E402
 from fake_rpmostreed_txn import Transaction  # noqa: E402
 
 BUS_NAME = "org.projectatomic.rpmostree1"
@@ -66,11 +77,15 @@ BASE = "/org/projectatomic/rpmostree1"
 SYSROOT_IFACE = BUS_NAME + ".Sysroot"
 OS_IFACE = BUS_NAME + ".OS"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
-GIO_FAILED = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code0"
+# rpmostreed_sysroot_prep_for_txn sets G_IO_ERROR_BUSY (26); GIO's error domain is not registered
+# with GDBus, so callers see the "unmapped" name.
+GIO_BUSY = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code26"
+GENERATIONS = ("pre-2025.7", "2025.7")
+DEFAULT_KARGS = "root=UUID=6d2e1f6c-3b8e-4d6a-9d2b-0c8f1a2b3c4d rw rhgb"
 
 
-class Failed(dbus.DBusException):
-    _dbus_error_name = GIO_FAILED
+class Busy(dbus.DBusException):
+    _dbus_error_name = GIO_BUSY
 
 
 def load_json(path, default):
@@ -93,25 +108,40 @@ def digest_of(ref):
     return ref[at + 1:] if at >= 0 else ""
 
 
-def make_deployment(osname, refspec, serial):
+def make_deployment(osname, refspec, serial, kargs):
     checksum = hashlib.sha256(refspec.encode()).hexdigest()
     return {
-        "id": "%s-%s.%d" % (osname, checksum, serial),
+        "id": "%s-%s.%d" % (osname, checksum, serial),  # deployment_generate_id_impl
         "checksum": checksum,
+        "serial": serial,
+        "kargs": kargs,
         "container-image-reference": refspec,
         "container-image-reference-digest": digest_of(refspec),
     }
 
 
-def deployment_dict(osname, d, booted, staged, omit_digest):
+def write_deployment_files(s, d):
+    """Writes DIR/ostree/deploy/<osname>/deploy/<checksum>.<serial>/ with the image's kargs.d."""
+    if not s.get("sysroot"):
+        return
+    top = os.path.join(s["sysroot"], "ostree", "deploy", s["osname"], "deploy",
+                       "%s.%d" % (d["checksum"], d["serial"]))
+    kargs_d = os.path.join(top, "usr", "lib", "bootc", "kargs.d")
+    os.makedirs(kargs_d, exist_ok=True)
+    files = s.get("image_kargs", {}).get(d["container-image-reference-digest"], {})
+    for name, text in files.items():
+        with open(os.path.join(kargs_d, name), "w") as f:
+            f.write(text)
+
+
+def deployment_dict(osname, d, booted, staged, locked, omit_digest):
     out = {
         "id": dbus.String(d["id"]),
         "osname": dbus.String(osname),
-        "serial": dbus.Int32(0),
+        "serial": dbus.Int32(d.get("serial", 0)),
         "checksum": dbus.String(d["checksum"]),
         "version": dbus.String("9.6.20261126"),
         "timestamp": dbus.UInt64(1764115200),
-        "origin": dbus.String(d["container-image-reference"]),
         "booted": dbus.Boolean(booted),
         "staged": dbus.Boolean(staged),
         "pinned": dbus.Boolean(False),
@@ -119,6 +149,10 @@ def deployment_dict(osname, d, booted, staged, omit_digest):
         "requested-packages": dbus.Array([], signature="s"),
         "container-image-reference": dbus.String(d["container-image-reference"]),
     }
+    if staged and locked:
+        out["finalization-locked"] = dbus.Boolean(True)
+    if d.get("base-checksum"):  # a layered deployment (rpmostreed-deployment-utils.cxx)
+        out["base-checksum"] = dbus.String(d["base-checksum"])
     if not omit_digest and d.get("container-image-reference-digest"):
         out["container-image-reference-digest"] = dbus.String(d["container-image-reference-digest"])
     return dbus.Dictionary(out, signature="sv")
@@ -127,10 +161,11 @@ def deployment_dict(osname, d, booted, staged, omit_digest):
 class Daemon:
     """Shared state of the fake: the state file, the faults file and the active transaction."""
 
-    def __init__(self, state_path, faults_path, osname):
+    def __init__(self, state_path, faults_path, osname, generation):
         self.state_path = state_path
         self.faults_path = faults_path
         self.osname = osname
+        self.generation = generation
         self.active = None  # the running Transaction, or None
         self.no_reply_done = False
 
@@ -143,6 +178,10 @@ class Daemon:
         s.setdefault("boots", 0)
         s.setdefault("registered_clients", [])
         s.setdefault("calls", [])
+        for key in ("booted", "staged"):
+            if s.get(key):
+                s[key].setdefault("serial", 0)
+                s[key].setdefault("kargs", DEFAULT_KARGS)
         return s
 
     def save(self, s):
@@ -159,39 +198,50 @@ class Daemon:
     def os_path(self):
         return BASE + "/" + self.osname.replace("-", "_").replace("/", "_")
 
+    def finalize_checksum(self, staged):
+        """What FinalizeDeployment's "checksum" must equal for this daemon generation: the base
+        commit (layeredmeta.base_commit: "base-checksum" of a layered deployment, else its own
+        checksum), or from 2025.7 on the image digest of a container deployment."""
+        digest = staged.get("container-image-reference-digest")
+        if self.generation == "2025.7" and digest:
+            return digest
+        return staged.get("base-checksum") or staged["checksum"]
+
+    def new_deployment(self, s, refspec, kargs):
+        """A deployment of `refspec` with the next free serial for its commit, files written."""
+        checksum = hashlib.sha256(refspec.encode()).hexdigest()
+        serials = [d["serial"] for d in (s.get("booted"), s.get("staged"))
+                   if d and d["checksum"] == checksum]
+        d = make_deployment(s["osname"], refspec, max(serials) + 1 if serials else 0, kargs)
+        write_deployment_files(s, d)
+        return d
+
     def deployments(self):
         s = self.state()
         omit = bool(self.faults().get("omit_digest"))
         out = []
         if s.get("staged"):
-            out.append(deployment_dict(self.osname, s["staged"], False, True, omit))
+            out.append(deployment_dict(self.osname, s["staged"], False, True,
+                                       s["finalization_locked"], omit))
         if s.get("booted"):
-            out.append(deployment_dict(self.osname, s["booted"], True, False, omit))
+            out.append(deployment_dict(self.osname, s["booted"], True, False, False, omit))
         return out
 
-    def begin(self, title, work):
-        """Creates a transaction running `work(txn)` after Start; returns its address."""
+    def begin(self, method, args, title, work, sender, pulls):
+        """Creates a transaction running `work(txn)` after Start, or joins a compatible one
+        (same method, same arguments); returns its address."""
         busy = self.faults().get("busy")
+        if self.active is not None and not busy:
+            if self.active.method == method and self.active.args == args:
+                return self.active.address
+            busy = self.active.title
         if busy:
-            raise Failed("Transaction in progress: %s\n You can cancel the current transaction "
-                         "with `rpm-ostree cancel`" % busy)
-        if self.active is not None:
-            raise Failed("Transaction in progress: %s\n You can cancel the current transaction "
-                         "with `rpm-ostree cancel`" % self.active.title)
-        self.active = Transaction(self, title, work)
-        return self.active.address
-
-
-def variant_plain(v):
-    if isinstance(v, dbus.Boolean):
-        return bool(v)
-    if isinstance(v, (dbus.String, dbus.ObjectPath)):
-        return str(v)
-    if isinstance(v, (dbus.Array, list)):
-        return [variant_plain(x) for x in v]
-    if isinstance(v, dbus.Dictionary):
-        return {str(k): variant_plain(x) for k, x in v.items()}
-    return int(v) if isinstance(v, int) else str(v)
+            raise Busy("Transaction in progress: %s\n You can cancel the current transaction "
+                       "with `rpm-ostree cancel`" % busy)
+        txn = Transaction(self, title, work, pulls)
+        txn.method, txn.args, txn.sender = method, args, str(sender or "")
+        self.active = txn
+        return txn.address
 
 
 class Sysroot(dbus.service.Object):
@@ -203,9 +253,9 @@ class Sysroot(dbus.service.Object):
         active = self.daemon.active
         busy = self.daemon.faults().get("busy")
         if busy:
-            at = ("Rebase", ":1.999", "/")
+            at = ("Rebase", ":1.999", self.daemon.os_path())
         elif active is not None:
-            at = (active.title, ":1.0", "/")
+            at = (active.method, active.sender, self.daemon.os_path())
         else:
             at = ("", "", "")
         return {
@@ -260,108 +310,6 @@ class Sysroot(dbus.service.Object):
         return self.props()
 
 
-class OS(dbus.service.Object):
-    def __init__(self, bus, daemon):
-        super().__init__(bus, daemon.os_path())
-        self.daemon = daemon
-
-    def deploy(self, refspec, options, method):
-        if not refspec.startswith("ostree-unverified-registry:") or "@sha256:" not in refspec:
-            raise Failed("Invalid refspec '%s': expected a digest-pinned "
-                         "ostree-unverified-registry: reference" % refspec)
-        lock = bool(options.get("lock-finalization", False))
-        self.daemon.record(method, {"refspec": refspec, "options": variant_plain(options)})
-
-        def work(txn):
-            s = self.daemon.state()
-            s["staged"] = make_deployment(self.daemon.osname, refspec, 1)
-            s["finalization_locked"] = lock
-            if options.get("reboot", False):
-                s["reboot_requests"] += 1
-            self.daemon.save(s)
-
-        cmdline = str(options.get("initiating-command-line", "")) or "rebase"
-        return self.daemon.begin("%s (%s)" % (cmdline, refspec), work)
-
-    @dbus.service.method(OS_IFACE, in_signature="a{sv}sas", out_signature="s")
-    def Rebase(self, options, refspec, packages):
-        if len(packages) != 0:
-            raise Failed("Package layering is not supported by this fake")
-        return self.deploy(str(refspec), options, "Rebase")
-
-    @dbus.service.method(OS_IFACE, in_signature="a{sv}a{sv}", out_signature="s")
-    def UpdateDeployment(self, modifiers, options):
-        refspec = str(modifiers.get("set-refspec", ""))
-        return self.deploy(refspec, options, "UpdateDeployment")
-
-    @dbus.service.method(OS_IFACE, in_signature="as", out_signature="s")
-    def Cleanup(self, elements):
-        elements = [str(e) for e in elements]
-        for e in elements:
-            if e not in ("base", "pending-deploy", "rollback-deploy", "repomd"):
-                raise Failed("Unknown cleanup type: " + e)
-        self.daemon.record("Cleanup", {"elements": elements})
-
-        def work(txn):
-            if "pending-deploy" in elements:
-                s = self.daemon.state()
-                s["staged"] = None
-                s["finalization_locked"] = False
-                self.daemon.save(s)
-
-        return self.daemon.begin("cleanup", work)
-
-    @dbus.service.method(OS_IFACE, in_signature="a{sv}", out_signature="s")
-    def FinalizeDeployment(self, options):
-        self.daemon.record("FinalizeDeployment", {"options": variant_plain(options)})
-        s = self.daemon.state()
-        checksum = str(options.get("checksum", ""))
-        if not checksum and not options.get("allow-missing-checksum", False):
-            raise Failed("Missing expected checksum")
-        if not s.get("staged"):
-            raise Failed("No staged deployment found")
-        if checksum and checksum != s["staged"]["checksum"]:
-            raise Failed("Expected staged base checksum %s, but found %s"
-                         % (checksum, s["staged"]["checksum"]))
-        if not s.get("finalization_locked") and not options.get("allow-unlocked", False):
-            raise Failed("Staged deployment is not locked")
-
-        def work(txn):
-            st = self.daemon.state()
-            st["finalization_locked"] = False
-            st["reboot_requests"] += 1  # the real daemon now runs `systemctl reboot`
-            self.daemon.save(st)
-            txn.obj.Message("Rebooting")
-
-        return self.daemon.begin("finalize-deployment", work)
-
-    def props(self):
-        deps = self.daemon.deployments()
-        booted = [d for d in deps if d["booted"]]
-        staged = [d for d in deps if d["staged"]]
-        empty = dbus.Dictionary({}, signature="sv")
-        return {
-            "BootedDeployment": booted[0] if booted else empty,
-            "DefaultDeployment": (staged or booted or [empty])[0],
-            "RollbackDeployment": empty,
-            "CachedUpdate": empty,
-            "HasCachedUpdateRpmDiff": dbus.Boolean(False),
-            "Name": dbus.String(self.daemon.osname),
-        }
-
-    @dbus.service.method(PROPS_IFACE, in_signature="ss", out_signature="v")
-    def Get(self, interface, prop):
-        props = self.props()
-        if prop not in props:
-            raise dbus.DBusException("Unknown property " + prop,
-                                     name="org.freedesktop.DBus.Error.UnknownProperty")
-        return props[prop]
-
-    @dbus.service.method(PROPS_IFACE, in_signature="s", out_signature="a{sv}")
-    def GetAll(self, interface):
-        return self.props()
-
-
 def simulate_reboot(path):
     s = load_json(path, None)
     if s is None:
@@ -375,10 +323,12 @@ def simulate_reboot(path):
     save_json(path, s)
 
 
-def init_state(path, image, osname):
-    s = {"osname": osname, "booted": make_deployment(osname, "ostree-unverified-registry:" + image, 0),
-         "staged": None, "finalization_locked": False, "reboot_requests": 0, "boots": 0,
-         "registered_clients": [], "calls": []}
+def init_state(path, image, osname, sysroot=None, kargs=DEFAULT_KARGS, image_kargs=None):
+    s = {"osname": osname, "staged": None, "finalization_locked": False, "reboot_requests": 0,
+         "boots": 0, "sysroot": os.path.abspath(sysroot) if sysroot else None,
+         "image_kargs": image_kargs or {}, "registered_clients": [], "calls": []}
+    s["booted"] = make_deployment(osname, "ostree-unverified-registry:" + image, 0, kargs)
+    write_deployment_files(s, s["booted"])
     save_json(path, s)
 
 
@@ -390,6 +340,10 @@ def main():
     p.add_argument("--reboot", metavar="STATE")
     p.add_argument("--init", metavar="STATE")
     p.add_argument("--image", help="pinned image for --init")
+    p.add_argument("--sysroot", help="--init: write deployments' files under this directory")
+    p.add_argument("--kargs", default=DEFAULT_KARGS, help="--init: booted kernel command line")
+    p.add_argument("--generation", choices=GENERATIONS,
+                   default=os.environ.get("FAKE_RPMOSTREED_GENERATION") or "2025.7")
     a = p.parse_args()
     if a.reboot:
         simulate_reboot(a.reboot)
@@ -397,13 +351,18 @@ def main():
     if a.init:
         if not a.image or "@sha256:" not in a.image:
             sys.exit("fake_rpmostreed: --init needs --image REPO@sha256:…")
-        init_state(a.init, a.image, a.osname)
+        init_state(a.init, a.image, a.osname, a.sysroot, a.kargs)
         return
     if not a.state:
         sys.exit("fake_rpmostreed: --state is required")
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
-    daemon = Daemon(a.state, a.faults, load_json(a.state, {}).get("osname", a.osname))
+    daemon = Daemon(a.state, a.faults, load_json(a.state, {}).get("osname", a.osname),
+                    a.generation)
+    s = daemon.state()
+    for d in (s.get("booted"), s.get("staged")):
+        if d:  # the deployments' files exist on disk, whatever the state file was made with
+            write_deployment_files(s, d)
     keep = [Sysroot(bus, daemon), OS(bus, daemon)]
     name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
     loop = GLib.MainLoop()

@@ -2,7 +2,10 @@
 peer-to-peer D-Bus server (dbus.server.Server on unix:dir=…), object "/", interface
 org.projectatomic.rpmostree1.Transaction: Start() → b, Cancel(), Properties.Get(Title);
 signals Message(s), TaskBegin(s), TaskEnd(s), PercentProgress(s, u), ProgressEnd(), Finished(b, s).
-The daemon passes itself (faults(), active) and a `work(txn)` callable run before Finished(true).
+The daemon passes itself (faults(), active) and a `work(txn)` callable run before Finished(true);
+an exception raised by `work` becomes Finished(false, its text), as a failing execute() does
+upstream (src/daemon/rpmostreed-transaction.cxx). After Start the transaction runs on even when
+its client goes away.
 """
 
 import os
@@ -15,8 +18,6 @@ from gi.repository import GLib
 
 TXN_IFACE = "org.projectatomic.rpmostree1.Transaction"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
-# Transactions that pull no image (the "pull_delay_s" fault does not slow them down).
-NO_PULL_TITLES = ("cleanup", "finalize-deployment")
 
 
 class TxnObject(dbus.service.Object):
@@ -89,10 +90,14 @@ class TxnServer(dbus.server.Server):
 
 
 class Transaction:
-    def __init__(self, daemon, title, work):
+    def __init__(self, daemon, title, work, pulls=False):
         self.daemon = daemon
         self.title = title
         self.work = work
+        self.pulls = pulls  # pulls an image: the "pull_delay_s" fault slows it down
+        self.method = ""    # the D-Bus method that created it, its arguments and caller
+        self.args = None
+        self.sender = ""
         self.connections = []
         self.started = False
         self.done = False
@@ -133,7 +138,7 @@ class Transaction:
             self.flush()
             os._exit(3)
         delay = float(faults.get("delay_s", 0))
-        if self.title not in NO_PULL_TITLES:
+        if self.pulls:
             delay += float(faults.get("pull_delay_s", 0))
         GLib.timeout_add(int(delay * 1000), self.complete, faults)
         return False

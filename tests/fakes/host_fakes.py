@@ -2,11 +2,13 @@
 """Launcher for whole-node simulations: a private dbus-daemon acting as the system bus, plus
 fake_rpmostreed.py and fake_logind.py on it, until SIGTERM/SIGINT (then everything is stopped).
 
-Usage: host_fakes.py --dir DIR [--image REPO@sha256:…] [--no-rpmostreed] [--no-logind]
+Usage: host_fakes.py --dir DIR [--image REPO@sha256:…] [--generation pre-2025.7|2025.7]
+                     [--no-rpmostreed] [--no-logind]
   DIR/env                    written once the fakes own their names: DBUS_SYSTEM_BUS_ADDRESS=…
   DIR/rpmostreed-state.json  fake_rpmostreed state (created with --image when missing)
   DIR/rpmostreed-faults.json fake_rpmostreed faults (optional, re-read at every call)
   DIR/logind-state.json      fake_logind state
+  DIR/sysroot                the deployments' files (ostree/deploy/…; config key "sysroot")
 Exit status 1 when something did not come up within 15 s. Simulate a reboot with
 `fake_rpmostreed.py --reboot DIR/rpmostreed-state.json` (stop this launcher first, or not: the
 fake re-reads its state file at every call).
@@ -58,6 +60,8 @@ def main():
     p = argparse.ArgumentParser(description="private system bus + host fakes")
     p.add_argument("--dir", required=True)
     p.add_argument("--image")
+    p.add_argument("--generation", choices=("pre-2025.7", "2025.7"), default="2025.7",
+                   help="rpm-ostreed generation (what FinalizeDeployment's checksum must be)")
     p.add_argument("--no-rpmostreed", action="store_true")
     p.add_argument("--no-logind", action="store_true")
     a = p.parse_args()
@@ -93,10 +97,12 @@ def main():
             if not a.image:
                 sys.exit("host_fakes: no %s; pass --image REPO@sha256:…" % state)
             subprocess.run([PY, os.path.join(HERE, "fake_rpmostreed.py"), "--init", state,
-                            "--image", a.image], check=True)
+                            "--image", a.image, "--sysroot", os.path.join(d, "sysroot")],
+                           check=True)
         procs.append(subprocess.Popen([PY, os.path.join(HERE, "fake_rpmostreed.py"), "--state",
                                        state, "--faults",
-                                       os.path.join(d, "rpmostreed-faults.json")], env=env))
+                                       os.path.join(d, "rpmostreed-faults.json"),
+                                       "--generation", a.generation], env=env))
         wait_for(lambda: has_owner(address, "org.projectatomic.rpmostree1"), "fake rpm-ostreed")
     if not a.no_logind:
         procs.append(subprocess.Popen([PY, os.path.join(HERE, "fake_logind.py"), "--state",

@@ -185,13 +185,13 @@ std::string pinned_image(char c, const std::string& repo) {
 
 void HostFixture::init_state(const std::string& booted_image) {
   Child init({"/usr/bin/python3", fakes_dir() + "/fake_rpmostreed.py", "--init", state, "--image",
-              booted_image});
+              booted_image, "--sysroot", sysroot});
   if (init.wait_exit(std::chrono::seconds(20)) != 0) throw std::runtime_error("--init failed");
 }
 
 bool HostFixture::start_rpmostreed() {
   rpmostreed = Child({"/usr/bin/python3", fakes_dir() + "/fake_rpmostreed.py", "--state", state,
-                      "--faults", faults});
+                      "--faults", faults, "--generation", generation});
   return wait_for_name("org.projectatomic.rpmostree1");
 }
 

@@ -84,10 +84,12 @@ struct HostFixture {
   std::string state = dir.file("rpmostreed-state.json");
   std::string faults = dir.file("rpmostreed-faults.json");
   std::string logind_state = dir.file("logind-state.json");
+  std::string sysroot = dir.file("sysroot");  ///< deployments' files (ostree/deploy/…)
+  std::string generation = "2025.7";          ///< fake daemon generation ("pre-2025.7")
   Child rpmostreed;
   Child logind;
 
-  /// Writes a state with `booted_image` booted and nothing staged.
+  /// Writes a state with `booted_image` booted and nothing staged (files under `sysroot`).
   void init_state(const std::string& booted_image);
   /// Starts fake_rpmostreed.py and waits for its name; false on failure.
   bool start_rpmostreed();

@@ -11,7 +11,7 @@ from simtest import ANN, case, check, drive, assert_done, run, state
 
 # Every crash point in src/core/reconcile.cpp reached by a normal update (annotation source, drain).
 MAIN_FLOW = ["after-resolve", "after-verify", "after-update-started", "before-stage",
-             "after-stage", "after-staged", "before-drain", "after-drain", "before-reboot",
+             "after-stage", "after-staged", "before-kargs", "after-kargs", "before-drain", "after-drain", "before-reboot",
              "after-reboot", "before-confirm", "after-release", "after-report-done",
              "after-confirm"]
 
@@ -46,6 +46,27 @@ def make_case(point):
 
 for _point in MAIN_FLOW:
     make_case(_point)
+
+# The kernel-arguments step with a kargs.d change (src/core/kargs_step.cpp; "during-kargs" fires in
+# src/host/rpmostree_kargs.cpp once KernelArgs has started: the daemon finishes it without us).
+KARGS_FLOW = ["before-kargs", "during-kargs", "after-kargs"]
+
+
+def make_kargs_case(point):
+    def fn(node):
+        node.set_image_kargs("v2", {"10-x.toml": 'kargs = ["nosmt", "hugepages=8"]\n'})
+        crash_then_converge(node, point)
+        kargs = [c for c in node.host()["calls"] if c["method"] == "KernelArgs"]
+        check(len(kargs) == 1, "KernelArgs calls: %d" % len(kargs), kargs)
+        booted = node.host()["booted"]["kargs"].split()
+        check(booted.count("nosmt") == 1 and booted.count("hugepages=8") == 1,
+              "booted kernel arguments", booted)
+    fn.__name__ = "crash_kargs_" + point.replace("-", "_")
+    case()(fn)
+
+
+for _point in KARGS_FLOW:
+    make_kargs_case(_point)
 
 
 class FleetLock:

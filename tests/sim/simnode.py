@@ -81,6 +81,9 @@ class Node:
         self.boot = 0
         self.config = {}
         self.secrets = []
+        # rpm-ostreed generation of the fake ("pre-2025.7" | "2025.7"); a case picks it with
+        # @case(generation=…), a whole run with SIM_RPMOSTREE_GENERATION.
+        self.generation = os.environ.get("SIM_RPMOSTREE_GENERATION") or "2025.7"
 
     # ---- lifecycle ----------------------------------------------------------------------------
     def __enter__(self):
@@ -146,9 +149,10 @@ class Node:
         self.start_apiserver()
         self.write_config()
 
-    def reset(self, source="annotation", cluster=True, kube_auth="cert"):
+    def reset(self, source="annotation", cluster=True, kube_auth="cert", generation=None):
         """A fresh node between tests: v1 booted, no agent state, a new cluster, no faults."""
         self.source, self.cluster, self.kube_auth = source, cluster, kube_auth
+        self.generation = generation or os.environ.get("SIM_RPMOSTREE_GENERATION") or "2025.7"
         self.kill("rpmostreed")
         self.host_faults({})
         self.init_host("v1")
@@ -188,8 +192,9 @@ class Node:
         return r.returncode == 0
 
     def init_host(self, tag):
+        shutil.rmtree(self.path("sysroot"), ignore_errors=True)
         subprocess.run([PY, os.path.join(FAKES, "fake_rpmostreed.py"), "--init", self.host_state,
-                        "--image", self.pinned(tag)], check=True)
+                        "--image", self.pinned(tag), "--sysroot", self.path("sysroot")], check=True)
         write(self.path("logind.json"), json.dumps({"can_reboot": "yes", "reboots": []}))
 
     @property
@@ -199,7 +204,8 @@ class Node:
     def start_rpmostreed(self):
         self.kill("rpmostreed")
         self.spawn("rpmostreed", [PY, os.path.join(FAKES, "fake_rpmostreed.py"), "--state",
-                                  self.host_state, "--faults", self.path("rpmostree-faults.json")])
+                                  self.host_state, "--faults", self.path("rpmostree-faults.json"),
+                                  "--generation", self.generation])
         wait_for(lambda: self.bus_has("org.projectatomic.rpmostree1"), what="fake rpm-ostreed")
 
     def start_host_fakes(self):
@@ -211,6 +217,12 @@ class Node:
     def host(self):
         with open(self.host_state) as f:
             return json.load(f)
+
+    def set_image_kargs(self, tag, files):
+        """Image `tag` carries usr/lib/bootc/kargs.d `files` (name → TOML text) in the fake."""
+        s = self.host()
+        s.setdefault("image_kargs", {})[self.images[tag]] = files
+        write(self.host_state, json.dumps(s, indent=1))
 
     def host_faults(self, faults):
         write(self.path("rpmostree-faults.json"), json.dumps(faults))
@@ -478,6 +490,7 @@ http: {addr: "127.0.0.1:%d", secret: sim}
                "registries_d": self.path("etc", "registries.d"),
                "certs_d": self.path("etc", "certs.d"), "state_dir": self.path("state"),
                "runtime_dir": self.path("run"), "architecture": "amd64",
+               "sysroot": self.path("sysroot"),
                "drain": {"enabled": True, "timeout_s": 8, "eviction_retry_s": 1,
                          "grace_period_s": -1},
                "reboot": {"enabled": True}}
