@@ -6,16 +6,10 @@
 #include <ctime>
 
 #include "kube_types.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
-
-std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 std::string rfc3339_now() {
   const std::time_t now = std::time(nullptr);
