@@ -37,7 +37,6 @@ RpmDeployment parse_rpm_deployment(const Dict& dict);
 /// `ref` without its ostree container transport ("ostree-unverified-registry:" etc.).
 std::string strip_transport(const std::string& ref);
 
-
 /// The backend-neutral Deployment (digest falls back to the one inside a pinned reference).
 Deployment to_deployment(const RpmDeployment& d);
 
