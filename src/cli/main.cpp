@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   auto command = imageswitch::parse_command_line(args);
   if (!command) {
     std::fprintf(stderr, "imageswitch: %s\n", command.error().message.c_str());
-    return 2;
+    return imageswitch::exit_code_for(command.error().kind);  // Usage: 2
   }
   return imageswitch::execute(*command);
 }

@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "text.h"
+
 namespace imageswitch {
 namespace {
-
-std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 bool has_label(const Node& node, const char* label) {
   return node.labels.count(label) > 0;

@@ -1,19 +1,16 @@
 #include "kube_types.h"
 
+#include "json_util.h"
+
 namespace imageswitch {
 namespace {
 
 std::string str(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+  return json_string(object, key);
 }
 
 const nlohmann::json& member(const nlohmann::json& object, const char* key) {
-  static const nlohmann::json null;
-  if (!object.is_object()) return null;
-  auto it = object.find(key);
-  return it == object.end() ? null : *it;
+  return json_member(object, key);
 }
 
 std::map<std::string, std::string> string_map(const nlohmann::json& object) {

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <vector>
+
+#include "fileutil.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -15,10 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string lower_case(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+/// Bound on the configuration file (it is a few hundred bytes).
+constexpr std::size_t kMaxConfigFile = 1 << 20;
 
 const std::vector<std::string_view> kTopKeys = {
     "node_name",    "source",       "desired_annotation",
@@ -231,18 +230,17 @@ Result<Settings> parse_config(std::string_view text, std::string_view origin) {
 }
 
 Result<Settings> load_config(const std::string& path, bool path_was_given) {
-  std::ifstream in(path);
   Result<Settings> settings = Settings{};
-  if (!in) {
+  if (file_missing(path)) {
     if (path_was_given)
       return make_error(ErrorKind::Usage, "Failed to open configuration file '" + path +
                                               "': no such readable file; check --config");
   } else {
-    std::stringstream buffer;
-    buffer << in.rdbuf();
+    // Whatever keeps the configuration from being read is for the admin to fix (exit 2).
+    auto text = read_file(path, kMaxConfigFile, ErrorKind::Usage);
+    if (!text) return text.error();  // "Failed to open '<path>': Permission denied"
     const auto slash = path.find_last_of('/');
-    settings =
-        parse_config(buffer.str(), slash == std::string::npos ? path : path.substr(slash + 1));
+    settings = parse_config(*text, slash == std::string::npos ? path : path.substr(slash + 1));
     if (!settings) return settings;
   }
   if (settings->node_name.empty()) {

@@ -1,22 +1,14 @@
 #include "desired_file.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <sstream>
 
 #include "fileutil.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
 
 constexpr std::size_t kMaxDesiredFile = 64 << 10;
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 }  // namespace
 
@@ -42,14 +34,11 @@ Result<std::string> parse_desired_text(const std::string& text, const std::strin
 }
 
 Result<std::string> FileSource::desired() {
-  struct stat st {};
-  if (stat(path_.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) return std::string();
+  if (file_missing(path_)) return std::string();
+  // The caller's choice: a file that exists but cannot be read may read fine at the next trigger
+  // (Temporary); what it says (too large, several lines) is for the admin to fix (Usage).
   auto text = read_file(path_, kMaxDesiredFile);
-  if (!text) {
-    Error e = text.error();
-    e.kind = ErrorKind::Usage;
-    return e;
-  }
+  if (!text) return text.error();
   return parse_desired_text(*text, path_);
 }
 

@@ -26,6 +26,16 @@ Error errno_error(const std::string& what, const std::string& path, int err) {
 
 }  // namespace
 
+Result<std::string> read_file(const std::string& path, std::size_t limit, ErrorKind kind) {
+  auto text = read_file(path, limit);
+  if (!text) {
+    Error e = text.error();
+    e.kind = kind;
+    return e;
+  }
+  return text;
+}
+
 Result<std::string> read_file(const std::string& path, std::size_t limit) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("open", path, errno);
@@ -45,6 +55,11 @@ Result<std::string> read_file(const std::string& path, std::size_t limit) {
                                               std::to_string(limit) + " bytes");
   }
   return out;
+}
+
+bool file_missing(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
 Result<void> write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {

@@ -8,8 +8,17 @@
 
 namespace imageswitch {
 
-/// Reads at most `limit` bytes of `path`; a larger file is an error (Usage: bad input).
+/// Reads at most `limit` bytes of `path`. Every failure (cannot open or read, larger than
+/// `limit`) is an error of `kind`: the caller knows what the file is for (a broken config file
+/// is Usage, an unreadable state file is only a warning, …). Messages: "Failed to open 'p': …".
+Result<std::string> read_file(const std::string& path, std::size_t limit, ErrorKind kind);
+
+/// read_file() for callers that have not chosen a kind yet: open/read failures Temporary, a
+/// file larger than `limit` Usage. New callers pass the kind.
 Result<std::string> read_file(const std::string& path, std::size_t limit = 1 << 20);
+
+/// True when `path` does not exist (ENOENT or ENOTDIR), as opposed to existing but unreadable.
+bool file_missing(const std::string& path);
 
 /// Replaces `path` with `content`: temporary file in the same directory, fsync, rename, fsync of
 /// the directory. `mode` is the new file's permission bits.

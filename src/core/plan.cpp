@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include "text.h"
+
 namespace imageswitch {
 
 namespace {
@@ -85,6 +87,33 @@ std::optional<Step> after_reboot_request(const Observation& o, const State& s) {
               target);
 }
 
+/// Section 6 of decide(): a new (or changed) desired image: resolve, verify, stage.
+Step toward_new_image(const Observation& o, const State& s, bool same_desired,
+                      const std::string& booted, const std::string& staged) {
+  if (!o.resolved_digest) return step(StepKind::Resolve, "resolving " + o.desired + " to a digest");
+  const std::string& resolved = *o.resolved_digest;
+  if (s.phase == Phase::Degraded && same_desired && resolved == s.failed_digest)
+    return step(StepKind::Degraded, s.last_error + "; waiting for a new desired image", resolved);
+  if (resolved == booted) {
+    if (in_progress(s) && s.target_digest != booted)
+      return step(StepKind::Abandon,
+                  "the desired image is the booted one again; dropping the staged update",
+                  s.target_digest);
+    return converged(s, o, booted);
+  }
+  if (!o.verified)
+    return step(StepKind::Verify, "verifying the signature of " + short_digest(resolved), resolved);
+  if (in_progress(s) && s.target_digest != resolved)
+    return step(StepKind::Stage,
+                "the desired image changed; replacing " + short_digest(s.target_digest) + " with " +
+                    short_digest(resolved),
+                resolved);
+  return step(StepKind::Stage,
+              staged == resolved ? "adopting the already staged " + short_digest(resolved)
+                                 : "staging " + short_digest(resolved),
+              resolved);
+}
+
 }  // namespace
 
 std::string_view step_name(StepKind kind) {
@@ -118,11 +147,7 @@ std::string_view step_name(StepKind kind) {
 }
 
 std::string pinned_digest(std::string_view reference) {
-  const auto at = reference.rfind('@');
-  if (at == std::string_view::npos) return {};
-  std::string_view digest = reference.substr(at + 1);
-  if (digest.substr(0, 7) != "sha256:") return {};
-  return std::string(digest);
+  return digest_of_reference(reference);
 }
 
 Step decide(const Observation& o, const State& s, const Settings& cfg) {
@@ -177,28 +202,7 @@ Step decide(const Observation& o, const State& s, const Settings& cfg) {
   }
 
   // 6. A new (or changed) desired image: resolve, verify, stage.
-  if (!o.resolved_digest) return step(StepKind::Resolve, "resolving " + o.desired + " to a digest");
-  const std::string& resolved = *o.resolved_digest;
-  if (s.phase == Phase::Degraded && same_desired && resolved == s.failed_digest)
-    return step(StepKind::Degraded, s.last_error + "; waiting for a new desired image", resolved);
-  if (resolved == booted) {
-    if (in_progress(s) && s.target_digest != booted)
-      return step(StepKind::Abandon,
-                  "the desired image is the booted one again; dropping the staged update",
-                  s.target_digest);
-    return converged(s, o, booted);
-  }
-  if (!o.verified)
-    return step(StepKind::Verify, "verifying the signature of " + short_digest(resolved), resolved);
-  if (in_progress(s) && s.target_digest != resolved)
-    return step(StepKind::Stage,
-                "the desired image changed; replacing " + short_digest(s.target_digest) + " with " +
-                    short_digest(resolved),
-                resolved);
-  return step(StepKind::Stage,
-              staged == resolved ? "adopting the already staged " + short_digest(resolved)
-                                 : "staging " + short_digest(resolved),
-              resolved);
+  return toward_new_image(o, s, same_desired, booted, staged);
 }
 
 }  // namespace imageswitch

@@ -9,18 +9,6 @@
 
 namespace imageswitch {
 
-int exit_code_for(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::Temporary:
-      return 75;
-    case ErrorKind::Degraded:
-      return 1;
-    case ErrorKind::Usage:
-      return 2;
-  }
-  return 75;
-}
-
 namespace {
 
 /// Bound on steps in one pass; a plan that does not converge within it is a bug, not a loop.

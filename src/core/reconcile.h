@@ -17,9 +17,6 @@ struct PassOutcome {
   std::string message;  ///< one line for the admin
 };
 
-/// Exit code of the contract for an error of `kind`.
-int exit_code_for(ErrorKind kind);
-
 /// Runs one reconcile pass.
 PassOutcome reconcile(const Settings& settings, Services& services);
 

@@ -13,9 +13,23 @@ namespace imageswitch {
 /// How the caller should react to a failure; maps one-to-one to the exit-code contract.
 enum class ErrorKind {
   Temporary,  ///< network, API or bus trouble: retried at the next trigger (exit 75)
-  Degraded,   ///< needs a person or a new desired image (exit 1)
-  Usage,      ///< bad command line or configuration (exit 2)
+  Degraded,   ///< the cluster or the image must change (exit 1)
+  Usage,      ///< a local file an admin must fix, or bad usage (exit 2)
 };
+
+/// The exit code of the contract for a failure of `kind` (README "Exit codes": 2 a local file an
+/// admin must fix or usage, 1 the cluster or the image must change, 75 may pass by itself).
+constexpr int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Temporary:
+      return 75;
+    case ErrorKind::Degraded:
+      return 1;
+    case ErrorKind::Usage:
+      return 2;
+  }
+  return 75;
+}
 
 /// A failure: its kind and a one-line message in systemd's wording ("Failed to …: …").
 struct Error {

@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_util.h"
 #include "logind.h"
 #include "subprocess.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -21,8 +23,7 @@ const json* member(const json& j, const char* key) {
 
 /// The string at `key` of `j`, or "".
 std::string string_at(const json& j, const char* key) {
-  const json* v = member(j, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
+  return json_string(j, key);
 }
 
 /// One BootEntry → Deployment (image.image.image, image.imageDigest, ostree.checksum).
@@ -40,11 +41,6 @@ Deployment parse_entry(const json& entry) {
     }
   }
   return d;
-}
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-  if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
-  return std::to_string(ms.count()) + " ms";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "rpmostree_transaction.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -72,12 +73,6 @@ std::string strip_transport(const std::string& ref) {
     if (starts_with(rest, transport)) rest.remove_prefix(transport.size());
   }
   return std::string(rest);
-}
-
-std::string digest_of_reference(const std::string& ref) {
-  const auto at = ref.rfind("@sha256:");
-  if (at == std::string::npos) return "";
-  return ref.substr(at + 1);
 }
 
 Deployment to_deployment(const RpmDeployment& d) {

@@ -13,6 +13,7 @@
 
 #include "bus.h"
 #include "host_backend.h"
+#include "text.h"  // digest_of_reference
 
 namespace imageswitch {
 
@@ -44,9 +45,6 @@ RpmDeployment parse_rpm_deployment(const Dict& dict);
 
 /// `ref` without its ostree container transport ("ostree-unverified-registry:" etc.).
 std::string strip_transport(const std::string& ref);
-
-/// The "sha256:…" digest of a digest-pinned reference, or "".
-std::string digest_of_reference(const std::string& ref);
 
 /// The backend-neutral Deployment (digest falls back to the one inside a pinned reference).
 Deployment to_deployment(const RpmDeployment& d);
