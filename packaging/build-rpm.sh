@@ -14,7 +14,9 @@ tmp=$(mktemp -d)
 if [[ -z ${KEEP_RPM_TOPDIR:-} ]]; then trap 'rm -rf "$tmp"' EXIT; else echo "topdir: $tmp"; fi
 mkdir -p "$tmp"/{SOURCES,SPECS,BUILD,RPMS,SRPMS,home}
 # The source tree as it is (committed or not), without VCS data and without meson build dirs.
+# tests/.tools (downloaded cosign/skopeo) is not source.
 tar -C "$(dirname "$src")" --exclude-vcs --exclude-tag-all=build.ninja \
+  --exclude="$(basename "$src")/tests/.tools" \
   --transform "s|^$(basename "$src")|$name-$version|" \
   -czf "$tmp/SOURCES/$name-$version.tar.gz" "$(basename "$src")"
 echo "tarball: $(tar -tzf "$tmp/SOURCES/$name-$version.tar.gz" | wc -l) entries"

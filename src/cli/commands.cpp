@@ -2,18 +2,14 @@
 
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
-
-#include "fileutil.h"
-#include "registry_image_trust.h"
 #include "journal.h"
-#include "json_util.h"
+#include "observe.h"
 #include "plan.h"
+#include "registry_image_trust.h"
 #include "run_lock.h"
-#include "wiring.h"
-#include "state.h"
 #include "status.h"
 #include "version.h"
+#include "wiring.h"
 
 namespace imageswitch {
 
@@ -21,9 +17,7 @@ namespace {
 
 /// Reports a failure that ends the command: journal (or stderr) and the exit code.
 int report_failure(const Error& e) {
-  journal_message(
-      e.kind == ErrorKind::Usage ? MessageKind::ConfigError : MessageKind::TemporaryFailure, 3,
-      e.message);
+  journal_message(failure_kind(e.kind), Priority::Error, e.message);
   return exit_code_for(e.kind);
 }
 
@@ -31,7 +25,7 @@ int run(const Settings& settings) {
   auto lock = RunLock::try_acquire(settings.runtime_dir);
   if (!lock) return report_failure(lock.error());
   if (!lock->has_value()) {
-    journal_message(MessageKind::Info, 6,
+    journal_message(MessageKind::Info, Priority::Info,
                     "Another imageswitch run is active; leaving it to finish");
     return 0;
   }
@@ -40,49 +34,20 @@ int run(const Settings& settings) {
   Services view = services->view();
   PassOutcome outcome = reconcile(settings, view);
   if (outcome.exit_code == 0)
-    journal_message(MessageKind::Info, 6, "Pass finished: " + outcome.message);
+    journal_message(MessageKind::Info, Priority::Info, "Pass finished: " + outcome.message);
   return outcome.exit_code;
 }
 
-/// A fresh look for `status`: local facts plus what the plan would do next.
+/// A fresh look for `status` (the same observe() as a pass) plus the last pass's outcome.
 int status(const Settings& settings, bool json) {
   auto services = make_services(settings);
   if (!services) return report_failure(services.error());
-  StatusSnapshot snap;
-  LoadedState loaded = load_state(settings.state_dir);
-  const State& state = loaded.state;
-  Observation obs;
-  obs.boot_id = read_boot_id();
-  obs.has_cluster = services->cluster != nullptr;
-  auto host = services->host->status();
-  if (host) {
-    obs.host = *host;
-    if (host->booted)
-      snap.booted = host->booted->image.empty() ? host->booted->checksum : host->booted->image;
-    if (host->staged)
-      snap.staged = host->staged->image.empty() ? host->staged->checksum : host->staged->image;
-  } else {
-    snap.booted = "unknown (" + host.error().message + ")";
-  }
-  auto desired = services->source->desired();
-  if (desired) obs.desired = *desired;
-  snap.desired = desired ? *desired : "unknown (" + desired.error().message + ")";
-  snap.phase = std::string(phase_name(state.phase));
-  snap.target = state.target_image;
-  snap.last_error = !loaded.warning.empty() ? loaded.warning : state.last_error;
-  const Step next = decide(obs, state, settings);
-  snap.step = std::string(step_name(next.kind));
-  snap.next = next.reason;
-  snap.exit_code = state.phase == Phase::Degraded ? 1 : 0;
-  // A rejected image leaves the phase alone: the last pass's outcome says it was Degraded.
-  if (auto last = read_file(settings.runtime_dir + "/status.json", 64 * 1024)) {
-    const auto j = nlohmann::json::parse(*last, nullptr, false);
-    if (json_int(j, "exit_code", 0) == 1 && json_string(j, "desired") == snap.desired)
-      snap.exit_code = 1;
-  }
-  snap.updated_at = state.changed_at;
+  Services view = services->view();
+  const NodeLook look = observe(settings, view);
+  const Step next = decide(observation_of(look), look.saved.state, settings);
+  const StatusSnapshot snap = status_now(look, next, read_status(settings));
   std::fputs((json ? status_json(snap) : status_text(snap)).c_str(), stdout);
-  return host && desired ? 0 : 75;
+  return look.host && look.desired ? 0 : 75;
 }
 
 int check(const Settings& settings, const std::string& image) {

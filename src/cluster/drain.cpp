@@ -58,7 +58,7 @@ Result<void> try_evict(KubeClient& client, Target& target, const DrainOptions& o
     std::string note = "Evicted pod '" + pod.key() + "'";
     if (!pod.has_controller) note += "; it has no controller and will not be recreated";
     if (pod.empty_dir) note += "; its emptyDir data is lost";
-    journal_message(MessageKind::Info, 6, note);
+    journal_message(MessageKind::Info, Priority::Info, note);
   } else if (status == 404) {
     gone = true;
   } else if (status == 429) {

@@ -37,12 +37,26 @@ std::string_view message_id(MessageKind kind) {
       return "fc07eb15d8d24893b628b3155f5b112f";
     case MessageKind::ConfigError:
       return "a7e390d74f564031b16894002b127b09";
+    case MessageKind::Degraded:
+      return "c93a11d0b1684cc498f7fa8a4e64b0dd";
     case MessageKind::Progress:
       return "8b3214cadaa84f9e8062c0b16a303809";
     case MessageKind::Info:
       return "e00408c69e21497d98bd7c9df70061af";
   }
   return "e00408c69e21497d98bd7c9df70061af";
+}
+
+MessageKind failure_kind(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Temporary:
+      return MessageKind::TemporaryFailure;
+    case ErrorKind::Degraded:
+      return MessageKind::Degraded;
+    case ErrorKind::Usage:
+      return MessageKind::ConfigError;
+  }
+  return MessageKind::TemporaryFailure;
 }
 
 std::string format_line(const JournalEntry& entry) {
@@ -62,6 +76,12 @@ std::string format_line(const JournalEntry& entry) {
 }
 
 namespace {
+
+/// The test sink, when one is set.
+JournalSink& journal_sink() {
+  static JournalSink sink;
+  return sink;
+}
 
 /// True when entries should go to the journal socket rather than stderr.
 bool journal_available() {
@@ -105,7 +125,15 @@ bool send_native(const std::string& datagram) {
 
 }  // namespace
 
+void set_journal_sink(JournalSink sink) {
+  journal_sink() = std::move(sink);
+}
+
 void journal_send(const JournalEntry& entry) {
+  if (journal_sink()) {
+    journal_sink()(entry);
+    return;
+  }
   if (!journal_available()) {
     std::fprintf(stderr, "%s\n", format_line(entry).c_str());
     return;
@@ -113,7 +141,7 @@ void journal_send(const JournalEntry& entry) {
   std::string datagram;
   append_field(datagram, "MESSAGE", entry.message);
   append_field(datagram, "MESSAGE_ID", message_id(entry.kind));
-  append_field(datagram, "PRIORITY", std::to_string(entry.priority));
+  append_field(datagram, "PRIORITY", std::to_string(static_cast<int>(entry.priority)));
   append_field(datagram, "SYSLOG_IDENTIFIER", "imageswitch");
   if (!entry.phase.empty()) append_field(datagram, "IMAGESWITCH_PHASE", entry.phase);
   if (!entry.image.empty()) append_field(datagram, "IMAGESWITCH_IMAGE", entry.image);
@@ -122,7 +150,7 @@ void journal_send(const JournalEntry& entry) {
   if (!send_native(datagram)) std::fprintf(stderr, "%s\n", format_line(entry).c_str());
 }
 
-void journal_message(MessageKind kind, int priority, std::string message) {
+void journal_message(MessageKind kind, Priority priority, std::string message) {
   JournalEntry entry;
   entry.kind = kind;
   entry.priority = priority;

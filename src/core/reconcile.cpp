@@ -24,13 +24,6 @@ namespace {
 /// Bound on steps in one pass; a plan that does not converge within it is a bug, not a loop.
 constexpr int kMaxStepsPerPass = 24;
 
-/// The pinned reference of a deployment ("repo@sha256:…"), or its checksum when unknown.
-std::string describe(const std::optional<Deployment>& d) {
-  if (!d) return {};
-  if (!d->image.empty()) return d->image;
-  return d->digest.empty() ? "ostree:" + d->checksum : d->digest;
-}
-
 /// One reconcile pass with its working state.
 class Pass {
  public:
@@ -44,23 +37,29 @@ class Pass {
       if (done) return finish(*done);
     }
     return fail(make_error(ErrorKind::Degraded, "the plan did not converge within " +
-                                                    std::to_string(kMaxStepsPerPass) + " steps"),
-                "plan");
+                                                    std::to_string(kMaxStepsPerPass) + " steps"));
   }
 
  private:
   using Stop = std::optional<PassOutcome>;
 
   Result<void> observe() {
-    LoadedState loaded = load_state(cfg_.state_dir);
-    if (!loaded.warning.empty()) journal_message(MessageKind::Info, 4, loaded.warning);
-    state_ = std::move(loaded.state);
-    auto desired = svc_.source.desired();
-    if (!desired) return wrap("Failed to read the desired image", desired.error());
-    obs_.desired = *desired;
-    obs_.boot_id = svc_.boot_id();
-    obs_.has_cluster = svc_.cluster != nullptr;
-    return refresh_host();
+    NodeLook look = imageswitch::observe(cfg_, svc_);
+    if (!look.saved.warning.empty())
+      journal_message(MessageKind::Info, Priority::Warning, look.saved.warning);
+    state_ = std::move(look.saved.state);
+    if (auto e = observe_error(look)) return *e;
+    obs_ = observation_of(look);
+    return {};
+  }
+
+  /// The one place the phase changes: checked against the table in phase.cpp. With `reset` the
+  /// rest of the state starts afresh (the caller fills in what the new phase needs).
+  Result<void> move_to(Phase to, bool reset = false) {
+    TRY(check_transition(state_.phase, to));
+    if (reset) state_ = State{};
+    state_.phase = to;
+    return {};
   }
 
   Result<void> refresh_host() {
@@ -115,15 +114,15 @@ class Pass {
     if (!v) {
       // Network trouble is retried; a broken policy.json is a configuration error (exit 2).
       if (v.error().kind != ErrorKind::Degraded) return fail(v.error());
-      entry(MessageKind::VerifyRejected, 3,
+      entry(MessageKind::VerifyRejected, Priority::Error,
             "Rejected " + resolved_.pinned() + ": " + v.error().message, resolved_.digest,
             v.error().message);
       return stop_degraded(v.error().message);
     }
     obs_.verified = true;
     IMAGESWITCH_FAILPOINT("after-verify");
-    entry(MessageKind::ImageVerified, 6, "Verified " + resolved_.pinned() + " (" + *v + ")",
-          resolved_.digest);
+    entry(MessageKind::ImageVerified, Priority::Info,
+          "Verified " + resolved_.pinned() + " (" + *v + ")", resolved_.digest);
     return std::nullopt;
   }
 
@@ -132,7 +131,7 @@ class Pass {
     if (state_.target_digest != target || state_.desired != obs_.desired ||
         state_.phase == Phase::Idle || state_.phase == Phase::Done ||
         state_.phase == Phase::Degraded) {
-      state_.phase = Phase::Staging;
+      if (auto r = move_to(Phase::Staging); !r) return fail(r.error());
       state_.desired = obs_.desired;
       state_.target_digest = target;
       state_.target_image = resolved_.digest == target ? resolved_.pinned() : state_.target_image;
@@ -141,7 +140,8 @@ class Pass {
       state_.failed_digest.clear();
       state_.last_error.clear();
       if (auto r = persist(); !r) return fail(r.error());
-      entry(MessageKind::UpdateStarted, 5, "Updating to " + state_.target_image, target);
+      entry(MessageKind::UpdateStarted, Priority::Notice, "Updating to " + state_.target_image,
+            target);
       announce("Working", "");
       IMAGESWITCH_FAILPOINT("after-update-started");
     }
@@ -149,9 +149,11 @@ class Pass {
     IMAGESWITCH_FAILPOINT("before-stage");
     if (!already) {
       if (auto r = svc_.host.stage(state_.target_image); !r) {
-        entry(MessageKind::StageFailed, 3,
-              "Failed to stage " + state_.target_image + ": " + r.error().message, target,
-              r.error().message);
+        entry(MessageKind::StageFailed, Priority::Error,
+              wrap_unless("Failed to stage", "Failed to stage '" + state_.target_image + "'",
+                          r.error())
+                  .message,
+              target, r.error().message);
         return fail(r.error(), /*logged=*/true);
       }
     }
@@ -159,12 +161,12 @@ class Pass {
     if (auto r = refresh_host(); !r) return fail(r.error());
     if (!obs_.host.staged || obs_.host.staged->digest != target)
       return fail(make_error(ErrorKind::Temporary,
-                             "the backend reported success but " + target + " is not staged"),
-                  "stage");
-    state_.phase = Phase::Staged;
+                             "the backend reported success but " + target + " is not staged"));
+    if (auto r = move_to(Phase::Staged); !r) return fail(r.error());
     if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-staged");
-    entry(MessageKind::Staged, 5, "Staged " + state_.target_image + " for the next boot", target);
+    entry(MessageKind::Staged, Priority::Notice,
+          "Staged " + state_.target_image + " for the next boot", target);
     return std::nullopt;
   }
 
@@ -180,7 +182,7 @@ class Pass {
       return PassOutcome{0, step_, "waiting for a " + cfg_.coordination.kind + " slot"};
     }
     state_.gate_held = true;
-    state_.phase = Phase::Gated;
+    if (auto r = move_to(Phase::Gated); !r) return fail(r.error());
     if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-gate");
     return std::nullopt;
@@ -193,13 +195,14 @@ class Pass {
       state_.we_cordoned = !*was;
       state_.cordon_recorded = true;
     }
-    state_.phase = Phase::Draining;
+    if (auto r = move_to(Phase::Draining); !r) return fail(r.error());
     if (auto r = persist(); !r) return fail(r.error());
-    entry(MessageKind::DrainStarted, 5, "Draining the node", step_.target_digest);
+    entry(MessageKind::DrainStarted, Priority::Notice, "Draining the node", step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-drain");
     auto d = svc_.cluster->drain();
     if (!d) {
-      entry(MessageKind::DrainBlocked, 3, "Failed to drain the node: " + d.error().message,
+      entry(MessageKind::DrainBlocked, Priority::Error,
+            wrap_unless("Failed to drain", "Failed to drain the node", d.error()).message,
             step_.target_digest, d.error().message);
       return fail(d.error(), /*logged=*/true);
     }
@@ -209,12 +212,13 @@ class Pass {
   }
 
   Stop reboot() {
-    state_.phase = Phase::Rebooting;
+    if (auto r = move_to(Phase::Rebooting); !r) return fail(r.error());
     state_.reboot_boot_id = obs_.boot_id;
     state_.reboot_attempts += 1;
     if (auto r = persist(); !r) return fail(r.error());
     announce("Working", "");
-    entry(MessageKind::Rebooting, 5, "Rebooting into " + state_.target_image, step_.target_digest);
+    entry(MessageKind::Rebooting, Priority::Notice, "Rebooting into " + state_.target_image,
+          step_.target_digest);
     IMAGESWITCH_FAILPOINT("before-reboot");
     if (auto r = svc_.host.reboot(*obs_.host.staged); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-reboot");
@@ -242,49 +246,51 @@ class Pass {
     IMAGESWITCH_FAILPOINT("after-release");
     if (auto r = report("Done", ""); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-report-done");
-    State done;
-    done.phase = Phase::Done;
-    done.desired = obs_.desired;
-    done.target_digest = step_.target_digest;
-    done.target_image = describe(obs_.host.booted);
-    done.changed_at = svc_.now();
-    state_ = done;
+    if (auto r = move_to(Phase::Done, /*reset=*/true); !r) return fail(r.error());
+    state_.desired = obs_.desired;
+    state_.target_digest = step_.target_digest;
+    state_.target_image = describe(obs_.host.booted);
     if (auto r = persist(); !r) return fail(r.error());
     IMAGESWITCH_FAILPOINT("after-confirm");
     if (first)
-      entry(MessageKind::UpdateDone, 5, "Running the desired image " + state_.target_image,
-            step_.target_digest);
+      entry(MessageKind::UpdateDone, Priority::Notice,
+            "Running the desired image " + state_.target_image, step_.target_digest);
     return std::nullopt;
   }
 
   Stop abandon() {
-    journal_message(MessageKind::Info, 5, "Abandoning the update: " + step_.reason);
+    journal_message(MessageKind::Info, Priority::Notice, "Abandoning the update: " + step_.reason);
     if (obs_.host.staged && obs_.host.staged->digest == state_.target_digest) {
       if (auto r = svc_.host.cleanup_staged(); !r) return fail(r.error());
       IMAGESWITCH_FAILPOINT("after-abandon-cleanup");
       if (auto r = refresh_host(); !r) return fail(r.error());
     }
     if (auto r = release_cluster(); !r) return fail(r.error());
-    State idle;
-    idle.desired = obs_.desired;
-    idle.changed_at = svc_.now();
-    state_ = idle;
+    if (auto r = move_to(Phase::Idle, /*reset=*/true); !r) return fail(r.error());
+    state_.desired = obs_.desired;
     if (auto r = persist(); !r) return fail(r.error());
     return std::nullopt;
   }
 
   Stop rolled_back() {
-    entry(MessageKind::RolledBack, 3, "Update " + state_.target_image + " " + step_.reason,
-          step_.target_digest, step_.reason);
+    // Give back the cordon and gate first: if that fails, the pass ends on that one failure and
+    // the next pass finds the same rollback again.
     if (auto r = release_cluster(); !r) return fail(r.error());
-    state_.phase = Phase::Degraded;
+    entry(MessageKind::RolledBack, Priority::Error,
+          "Update " + state_.target_image + " " + step_.reason, step_.target_digest, step_.reason);
+    if (auto r = move_to(Phase::Degraded); !r) return fail(r.error());
     state_.failed_digest = step_.target_digest;
     return stop_degraded(step_.reason);
   }
 
-  Stop degraded() { return stop_degraded(step_.reason); }
+  /// Stays Degraded (rolled back earlier, or the reboot never happened): one entry per pass.
+  Stop degraded() {
+    entry(MessageKind::Degraded, Priority::Error, "Degraded: " + step_.reason, step_.target_digest,
+          step_.reason);
+    return stop_degraded(step_.reason);
+  }
 
-  /// Records `reason` as the last error, reports Degraded, exits 1.
+  /// Records `reason` as the last error, reports Degraded, exits 1 (the caller journaled it).
   Stop stop_degraded(const std::string& reason) {
     state_.last_error = reason;
     (void)persist();
@@ -292,12 +298,10 @@ class Pass {
     return PassOutcome{1, step_, reason};
   }
 
-  /// A failed step: journal it (unless done), remember it, report when it needs a person.
+  /// A failed step: journal it (unless the step did), remember it, report when it needs a person.
   PassOutcome fail(const Error& e, bool logged = false) {
     if (!logged)
-      entry(
-          e.kind == ErrorKind::Temporary ? MessageKind::TemporaryFailure : MessageKind::ConfigError,
-          3, e.message, step_.target_digest, e.message);
+      entry(failure_kind(e.kind), Priority::Error, e.message, step_.target_digest, e.message);
     if (state_.last_error != e.message) {
       state_.last_error = e.message;
       (void)persist();
@@ -307,7 +311,9 @@ class Pass {
   }
 
   PassOutcome finish(PassOutcome outcome) {
-    write_status(cfg_, status_snapshot(outcome));
+    if (auto r = write_status(cfg_, status_snapshot(outcome)); !r)
+      journal_message(MessageKind::Info, Priority::Warning,
+                      wrap("Failed to write status.json", r.error()).message);
     return outcome;
   }
 
@@ -334,19 +340,18 @@ class Pass {
   Result<void> report(const std::string& state, const std::string& reason) {
     if (svc_.cluster == nullptr) return {};
     Report r{state, describe(obs_.host.booted), reason, std::string(phase_name(state_.phase))};
-    auto done = svc_.cluster->report(r);
-    if (!done)
-      journal_message(MessageKind::TemporaryFailure, 4,
-                      "Failed to report state to the cluster: " + done.error().message);
-    return done;
+    if (auto done = svc_.cluster->report(r); !done)
+      return wrap("Failed to report state to the cluster", done.error());
+    return {};
   }
 
-  /// Best-effort report: a failure is journaled by report() and retried by a later pass.
+  /// Best-effort report: a failure is journaled here (once) and retried by a later pass.
   void announce(const std::string& state, const std::string& reason) {
-    (void)report(state, reason);
+    if (auto r = report(state, reason); !r)
+      journal_message(MessageKind::TemporaryFailure, Priority::Warning, r.error().message);
   }
 
-  void entry(MessageKind kind, int priority, std::string message, const std::string& digest,
+  void entry(MessageKind kind, Priority priority, std::string message, const std::string& digest,
              std::string reason = {}) {
     JournalEntry e;
     e.kind = kind;

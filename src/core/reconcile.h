@@ -2,28 +2,13 @@
 // persist before each irreversible step, report, repeat until the plan says stop.
 #pragma once
 
-#include <cstdint>
-#include <functional>
 #include <string>
 
-#include "cluster.h"
 #include "config.h"
-#include "host_backend.h"
+#include "observe.h"
 #include "plan.h"
-#include "image_trust.h"
 
 namespace imageswitch {
-
-/// Everything a pass talks to; real implementations in production, fakes in tests.
-struct Services {
-  DesiredSource& source;
-  HostBackend& host;
-  ImageTrust& trust;
-  Cluster* cluster = nullptr;            ///< nullptr on standalone hosts (no drain, no annotations)
-  Gate* gate = nullptr;                  ///< nullptr when coordination is "none"
-  std::function<std::string()> boot_id;  ///< the current boot id
-  std::function<std::int64_t()> now;     ///< unix seconds
-};
 
 /// How a pass ended.
 struct PassOutcome {

@@ -14,17 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<Phase, std::string_view>, 8> kPhaseNames = {{
-    {Phase::Idle, "idle"},
-    {Phase::Staging, "staging"},
-    {Phase::Staged, "staged"},
-    {Phase::Gated, "gated"},
-    {Phase::Draining, "draining"},
-    {Phase::Rebooting, "rebooting"},
-    {Phase::Done, "done"},
-    {Phase::Degraded, "degraded"},
-}};
-
 constexpr int kStateVersion = 1;
 
 std::string state_path(const std::string& dir) {
@@ -32,18 +21,6 @@ std::string state_path(const std::string& dir) {
 }
 
 }  // namespace
-
-std::string_view phase_name(Phase phase) {
-  for (const auto& [p, name] : kPhaseNames)
-    if (p == phase) return name;
-  return "idle";
-}
-
-std::optional<Phase> parse_phase(std::string_view name) {
-  for (const auto& [p, n] : kPhaseNames)
-    if (n == name) return p;
-  return std::nullopt;
-}
 
 std::string serialize_state(const State& s) {
   json j = {

@@ -7,27 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "phase.h"
 #include "result.h"
 
 namespace imageswitch {
-
-/// Where an update stands; each value is written *before* the step it names is taken.
-enum class Phase {
-  Idle,       ///< nothing in progress
-  Staging,    ///< about to stage target_digest (or staging was interrupted)
-  Staged,     ///< target staged for the next boot
-  Gated,      ///< holding a slot of the cluster-wide gate
-  Draining,   ///< cordoned (recorded) and evicting
-  Rebooting,  ///< reboot requested into target_digest from boot reboot_boot_id
-  Done,       ///< booted digest == target; node uncordoned
-  Degraded,   ///< rolled back to something else: never retried for this desired image
-};
-
-/// Lower-case name of `phase` as stored and shown ("staging", …).
-std::string_view phase_name(Phase phase);
-
-/// Parses a stored phase name.
-std::optional<Phase> parse_phase(std::string_view name);
 
 /// Everything persisted between passes.
 struct State {

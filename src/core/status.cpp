@@ -3,13 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
-#include "journal.h"
+#include "json_util.h"
 
 namespace imageswitch {
 
 std::string state_word(const StatusSnapshot& s) {
-  if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" ||
-      s.step == "rolled-back")
+  if (s.exit_code == 1 || s.phase == "degraded" || s.step == "degraded" || s.step == "rolled-back")
     return "Degraded";
   if (s.exit_code != 0) return "Working";  // a temporary failure: retried at the next trigger
   if (s.phase == "done" && s.last_error.empty()) return "Done";
@@ -31,6 +30,11 @@ std::string status_json(const StatusSnapshot& s) {
       {"exit_code", s.exit_code},
       {"updated_at", s.updated_at},
   };
+  if (s.last_pass)
+    j["last_pass"] = {{"step", s.last_pass->step},
+                      {"exit_code", s.last_pass->exit_code},
+                      {"message", s.last_pass->message},
+                      {"updated_at", s.last_pass->updated_at}};
   return j.dump(2) + "\n";
 }
 
@@ -44,15 +48,58 @@ std::string status_text(const StatusSnapshot& s) {
   if (!s.target.empty()) out += "Target:     " + s.target + "\n";
   out += "Last error: " + or_none(s.last_error, "none") + "\n";
   out += "Next:       " + or_none(s.next, "nothing") + "\n";
+  if (s.last_pass)
+    out += "Last pass:  exit " + std::to_string(s.last_pass->exit_code) + " at step " +
+           s.last_pass->step + ": " + or_none(s.last_pass->message, "no message") + "\n";
   return out;
 }
 
-void write_status(const Settings& settings, const StatusSnapshot& snapshot) {
-  auto dir = ensure_directory(settings.runtime_dir, 0755);
-  auto r =
-      dir ? write_file_atomic(settings.runtime_dir + "/status.json", status_json(snapshot)) : dir;
-  if (!r)
-    journal_message(MessageKind::Info, 4, "Failed to write status.json: " + r.error().message);
+StatusSnapshot status_now(const NodeLook& look, const Step& next,
+                          const std::optional<StatusSnapshot>& last) {
+  const State& state = look.saved.state;
+  StatusSnapshot s;
+  s.phase = std::string(phase_name(state.phase));
+  if (look.host) {
+    s.booted = describe(look.host->booted);
+    s.staged = describe(look.host->staged);
+  } else {
+    s.booted = "unknown (" + look.host.error().message + ")";
+  }
+  s.desired = look.desired ? *look.desired : "unknown (" + look.desired.error().message + ")";
+  s.target = state.target_image;
+  s.last_error = look.saved.warning.empty() ? state.last_error : look.saved.warning;
+  s.step = std::string(step_name(next.kind));
+  s.next = next.reason;
+  // A rejected image leaves the phase alone: the last pass's outcome says it was Degraded.
+  const bool last_degraded = last && last->exit_code == 1 && last->desired == s.desired;
+  s.exit_code = state.phase == Phase::Degraded || last_degraded ? 1 : 0;
+  s.updated_at = state.changed_at;
+  if (last) s.last_pass = LastPass{last->step, last->exit_code, last->next, last->updated_at};
+  return s;
+}
+
+std::optional<StatusSnapshot> read_status(const Settings& settings) {
+  auto text = read_file(settings.runtime_dir + "/status.json", 64 * 1024);
+  if (!text) return std::nullopt;
+  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  StatusSnapshot s;
+  s.phase = json_string(j, "phase");
+  s.booted = json_string(j, "booted");
+  s.staged = json_string(j, "staged");
+  s.desired = json_string(j, "desired");
+  s.target = json_string(j, "target");
+  s.last_error = json_string(j, "last_error");
+  s.next = json_string(j, "next");
+  s.step = json_string(j, "step");
+  s.exit_code = static_cast<int>(json_int(j, "exit_code", 0));
+  s.updated_at = json_int(j, "updated_at", 0);
+  return s;
+}
+
+Result<void> write_status(const Settings& settings, const StatusSnapshot& snapshot) {
+  TRY(ensure_directory(settings.runtime_dir, 0755));
+  return write_file_atomic(settings.runtime_dir + "/status.json", status_json(snapshot));
 }
 
 }  // namespace imageswitch

@@ -2,12 +2,22 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config.h"
+#include "observe.h"
 #include "result.h"
 
 namespace imageswitch {
+
+/// How the last pass ended, as status.json recorded it.
+struct LastPass {
+  std::string step;             ///< the plan step it stopped at
+  int exit_code = 0;            ///< its exit code
+  std::string message;          ///< its one-line outcome
+  std::int64_t updated_at = 0;  ///< unix seconds when it ended
+};
 
 /// The facts of the last pass (or of a fresh look), in plain words.
 struct StatusSnapshot {
@@ -21,18 +31,27 @@ struct StatusSnapshot {
   std::string step;        ///< the plan step name
   int exit_code = 0;       ///< exit code of the pass
   std::int64_t updated_at = 0;
+  std::optional<LastPass> last_pass;  ///< `status` only: the outcome of the last `run`
 };
 
 /// The cluster-facing state word for `snapshot`: "Done", "Working" or "Degraded".
 std::string state_word(const StatusSnapshot& snapshot);
 
-/// Serialises `snapshot` as JSON (the status.json format).
+/// Serialises `snapshot` as JSON (the status.json format; "last_pass" only when set).
 std::string status_json(const StatusSnapshot& snapshot);
 
 /// Human-readable multi-line text for `imageswitch status`.
 std::string status_text(const StatusSnapshot& snapshot);
 
-/// Writes runtime_dir/status.json atomically; failures are journaled, not fatal.
-void write_status(const Settings& settings, const StatusSnapshot& snapshot);
+/// What `status` shows: the fresh `look`, the step the plan would take next, and `last` (the
+/// last pass's status.json) as its outcome.
+StatusSnapshot status_now(const NodeLook& look, const Step& next,
+                          const std::optional<StatusSnapshot>& last);
+
+/// Reads runtime_dir/status.json; nullopt when absent or unreadable (no pass ran yet).
+std::optional<StatusSnapshot> read_status(const Settings& settings);
+
+/// Writes runtime_dir/status.json atomically.
+Result<void> write_status(const Settings& settings, const StatusSnapshot& snapshot);
 
 }  // namespace imageswitch

@@ -27,7 +27,7 @@ struct Progress {
     if (options->on_progress) {
       options->on_progress(line);
     } else {
-      journal_message(MessageKind::Progress, 6, line);
+      journal_message(MessageKind::Progress, Priority::Info, line);
     }
   }
 };

@@ -3,70 +3,11 @@
 #include "reconcile.h"
 
 #include <doctest/doctest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "fakes/memory_fakes.h"
-#include "state.h"
+#include "reconcile_node.h"
 
 using namespace imageswitch;
-namespace fs = std::filesystem;
-
-namespace {
-
-const std::string A = "sha256:" + std::string(64, 'a');
-const std::string B = "sha256:" + std::string(64, 'b');
-const std::string C = "sha256:" + std::string(64, 'c');
-const std::string kTag = "quay.io/ocp/os:4.18";
-const std::string kTagC = "quay.io/ocp/os:4.19";
-
-/// A node: fakes, settings in a temporary directory, a boot id that changes on restart().
-struct Node {
-  fakes::Source source;
-  fakes::Host host;
-  fakes::Trust trust;
-  fakes::Cluster cluster;
-  fakes::Gate gate;
-  Settings settings;
-  std::string dir;
-  int boot = 1;
-  bool with_cluster = true;
-  bool with_gate = false;
-  std::int64_t clock = 1000;
-
-  Node() {
-    char t[] = "/tmp/isw-reconcile-XXXXXX";
-    dir = mkdtemp(t);
-    settings.state_dir = dir + "/state";
-    settings.runtime_dir = dir + "/run";
-    host.host.booted = fakes::deployment_for("quay.io/ocp/os", A);
-    trust.digests[kTag] = B;
-    trust.digests[kTagC] = C;
-    trust.digests["quay.io/ocp/os@" + B] = B;
-    trust.digests["quay.io/ocp/os@" + A] = A;
-  }
-  ~Node() { fs::remove_all(dir); }
-
-  PassOutcome pass() {
-    Services s{source,
-               host,
-               trust,
-               with_cluster ? &cluster : nullptr,
-               with_gate ? &gate : nullptr,
-               [this] { return "boot-" + std::to_string(boot); },
-               [this] { return ++clock; }};
-    return reconcile(settings, s);
-  }
-  void restart(bool roll_back = false) {
-    host.restart(roll_back);
-    ++boot;
-  }
-  State state() const { return load_state(settings.state_dir).state; }
-};
-
-}  // namespace
+using namespace imageswitch::testing;
 
 TEST_CASE("reconcile: a whole update through a tag, across one reboot") {
   Node n;

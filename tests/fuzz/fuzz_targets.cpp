@@ -1,7 +1,10 @@
-// libFuzzer targets for every parser of outside input. One binary per target: compile with
-// -DFUZZ_TARGET_<name> (tests/fuzz/run.sh does). A target passes when no input crashes,
-// hangs, leaks or trips a sanitizer; every parser must answer a Result, never throw.
+// libFuzzer targets for every parser of outside input. One binary per target, compiled with
+// -DFUZZ_TARGET_<name> by tests/fuzz/meson.build (-Dfuzz=true, clang). A target passes when no
+// input crashes, hangs, leaks or trips a sanitizer; every parser must answer a Result, never
+// throw; and what we print or persist must parse back to the same thing (checked, not hoped).
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -25,11 +28,22 @@ using namespace imageswitch;
 
 namespace {
 
+/// Stops the fuzzer with `what` when `ok` is false (a round-trip broke).
+void require(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "round-trip failed: %s\n", what);
+  std::abort();
+}
+
 /// Feeds `text` to the parser chosen at compile time.
 void fuzz_one(const std::string& text) {
 #if defined(FUZZ_TARGET_image_ref)
   auto r = parse_image_ref(text);
-  if (r) (void)parse_image_ref(r->string());  // what we print must parse again
+  if (r) {  // what we print must parse again, to the same reference
+    auto again = parse_image_ref(r->string());
+    require(again.ok(), "a printed image reference does not parse");
+    require(again->string() == r->string(), "a printed image reference changes when re-parsed");
+  }
 #elif defined(FUZZ_TARGET_manifest)
   (void)platform_digest(text, "amd64", "fuzz");
   (void)platform_digest(text, "arm64", "fuzz");
@@ -56,7 +70,13 @@ void fuzz_one(const std::string& text) {
     (void)parse_pod(j);
   }
 #elif defined(FUZZ_TARGET_state)
-  (void)parse_state(text);
+  auto state = parse_state(text);
+  if (state) {  // what we persist must load again, unchanged
+    const std::string saved = serialize_state(*state);
+    auto again = parse_state(saved);
+    require(again.ok(), "a serialized state does not parse");
+    require(serialize_state(*again) == saved, "a serialized state changes when re-loaded");
+  }
 #elif defined(FUZZ_TARGET_config)
   (void)parse_config(text, "config.json");
   (void)parse_desired_text(text, "desired-image");

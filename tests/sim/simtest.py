@@ -92,6 +92,12 @@ def journal_has(text, needle):
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "build/src/imageswitch"
     wanted = sys.argv[2:]
+    unmatched = [w for w in wanted if not any(w in name for name, _, _ in CASES)]
+    if unmatched:  # a typo in a filter must not look like a green run of nothing
+        print("no case matches %s (cases: %s)" % (", ".join(map(repr, unmatched)),
+                                                 ", ".join(name for name, _, _ in CASES)))
+        print("0 passed, 1 failed")
+        return 1
     passed = failed = skipped = 0
     started = time.time()
     with Node(binary) as node:
