@@ -89,6 +89,9 @@ TEST_CASE("malformed answers are rejected") {
   CHECK(fail(t, "bad/notmanifest").find("unsupported media type") != std::string::npos);
   CHECK(fail(t, "bad/oversized").find("larger than") != std::string::npos);
   CHECK(fail(t, "bad/wrongdigest").find("Docker-Content-Digest") != std::string::npos);
+  const std::string hostile = fail(t, "bad/utf8");  // made printable where it enters
+  CHECK(hostile.find("unsupported media type 'text/\xEF\xBF\xBD\\x1b[2J") != std::string::npos);
+  CHECK(hostile.find('\x1b') == std::string::npos);
   std::string truncated = fail(t, "bad/truncated");
   CHECK(truncated.find("Failed to fetch") != std::string::npos);
 }
