@@ -253,8 +253,8 @@ Result<HttpResponse> RegistryClient::request(const Endpoint& ep, const std::stri
 
 Error RegistryClient::no_credentials(const Endpoint& ep) const {
   return make_error(ErrorKind::Usage, "Failed to authenticate to '" + ep.host() +
-                                          "': the registry requires credentials and the auth "
-                                          "file has none for '" + ep.repository + "'");
+                                          "': the registry requires authentication and the auth "
+                                          "file has no credentials for '" + ep.repository + "'");
 }
 
 // Exit-code table: credentials the registry refuses are the cluster's to fix (1, kept as

@@ -47,7 +47,7 @@ TEST_CASE("Bearer: token with credentials; 401 without; invalid token") {
     auto none = t.resolve(registries().fake_host() + "/private/x:v1");
     REQUIRE_FALSE(none.ok());
     CHECK(none.error().kind == ErrorKind::Usage);  // no credentials in the auth file: exit 2
-    CHECK(none.error().message.find("has none for") != std::string::npos);
+    CHECK(none.error().message.find("has no credentials for") != std::string::npos);
   }
   login(c, "wrong");
   {

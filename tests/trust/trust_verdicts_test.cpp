@@ -65,7 +65,7 @@ const Row kRows[] = {
     {"policy.json with a duplicate key", "{ref:signed}", R"({"default":[{"type":"reject"}],"default":[{"type":"insecureAcceptAnything"}]})", Verdict::LocalFile, "duplicate key 'default'"},
     {"plain HTTP registry not marked insecure", "{ref:signed}", "", Verdict::LocalFile, "plain HTTP", "", ""},
     {"TLS registry, CA not in certs.d", "{ref:tls}", "", Verdict::LocalFile, "not trusted"},
-    {"htpasswd registry, no credentials", "{ref:private}", "", Verdict::LocalFile, "has none for"},
+    {"htpasswd registry, no credentials", "{ref:private}", "", Verdict::LocalFile, "has no credentials for"},
     {"htpasswd registry, wrong password", "{ref:private}", "", Verdict::Reject, "401", "", nullptr,
      R"({"auths":{"{auth}":{"auth":"Zml4dHVyZTp3cm9uZw=="}}})"},
     {"token registry, wrong password", "{fake}/private/x:v1", R"({"default":[{"type":"insecureAcceptAnything"}]})", Verdict::Reject, "token", "", nullptr,
