@@ -17,7 +17,8 @@ namespace {
 
 constexpr int kStateVersion = 1;
 
-// The file that keeps a rollback from repeating even when state.json is lost: "<digest>\n<desired>\n".
+// The file that keeps a rollback from repeating even when state.json is lost:
+// "<digest>\n<desired>\n".
 std::string failed_path(const std::string& dir) {
   return dir + "/failed-digest";
 }
@@ -34,7 +35,8 @@ std::optional<State> load_failed(const std::string& dir) {
   if (s.failed_digest.size() != 71 || s.failed_digest.rfind("sha256:", 0) != 0) return std::nullopt;
   s.phase = Phase::Degraded;
   s.target_digest = s.failed_digest;
-  s.last_error = "rolled back from " + s.failed_digest + " earlier (kept in '" + failed_path(dir) + "')";
+  s.last_error =
+      "rolled back from " + s.failed_digest + " earlier (kept in '" + failed_path(dir) + "')";
   return s;
 }
 
@@ -144,14 +146,14 @@ Result<void> save_state(const std::string& dir, const State& state) {
   TRY(ensure_directory(dir, 0700));
   // The failed digest first: it alone prevents a reboot loop if state.json is lost later.
   if (!state.failed_digest.empty()) {
-    auto f = write_file_atomic(failed_path(dir),
-                               printable(state.failed_digest, 80) + "\n" +
-                                   printable(state.desired, kMaxStoredText) + "\n",
-                               0600);
+    auto f = write_file_atomic(
+        failed_path(dir),
+        printable(state.failed_digest, 80) + "\n" + printable(state.desired, kMaxStoredText) + "\n",
+        0600);
     if (!f) return wrap("Failed to save state", f.error());
   } else if (unlink(failed_path(dir).c_str()) != 0 && errno != ENOENT) {
-    return make_error(ErrorKind::Temporary, "Failed to save state: cannot remove '" +
-                                                failed_path(dir) + "'");
+    return make_error(ErrorKind::Temporary,
+                      "Failed to save state: cannot remove '" + failed_path(dir) + "'");
   }
   auto r = write_file_atomic(state_path(dir), serialize_state(state), 0600);
   if (!r) return wrap("Failed to save state", r.error());

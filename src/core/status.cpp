@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
-#include "text.h"
 #include "json_util.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -55,7 +55,8 @@ std::string status_text(const StatusSnapshot& s) {
   out += "Next:       " + or_none(s.next, "nothing") + "\n";
   if (s.last_pass)
     out += "Last pass:  exit " + std::to_string(s.last_pass->exit_code) + " at step " +
-           or_none(s.last_pass->step, "none") + ": " + or_none(s.last_pass->message, "no message") + "\n";
+           or_none(s.last_pass->step, "none") + ": " + or_none(s.last_pass->message, "no message") +
+           "\n";
   return out;
 }
 

@@ -232,8 +232,8 @@ Result<Policy> load_policy(const std::string& path) {
   // A missing or unreadable policy is a local file an admin must fix (exit 2), like a broken one.
   auto text = read_file(path);
   if (!text)
-    return make_error(ErrorKind::Usage, "Failed to read policy '" + path + "': " +
-                                            strip_prefix(text.error().message, path) +
+    return make_error(ErrorKind::Usage, "Failed to read policy '" + path +
+                                            "': " + strip_prefix(text.error().message, path) +
                                             " (install containers-policy.json(5))");
   return parse_policy(*text, path);
 }

@@ -103,8 +103,8 @@ Result<RegistriesD> load_registries_d(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (!d && errno == ENOENT) return out;
   if (!d)
-    return make_error(ErrorKind::Usage, "Failed to read registries.d '" + dir +
-                                            "': " + std::strerror(errno));
+    return make_error(ErrorKind::Usage,
+                      "Failed to read registries.d '" + dir + "': " + std::strerror(errno));
   while (dirent* e = readdir(d)) {
     std::string n = e->d_name;
     if (n.size() > 5 && n.compare(n.size() - 5, 5, ".yaml") == 0) files.push_back(dir + "/" + n);

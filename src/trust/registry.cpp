@@ -63,9 +63,9 @@ Result<std::string> manifest_type(const std::string& what, const nlohmann::json&
   if (mt.empty() && j.contains("manifests")) mt = kOciIndex;
   if (mt.empty() && j.contains("layers")) mt = kOciManifest;
   if (mt != kOciIndex && mt != kOciManifest && mt != kDockerList && mt != kDockerManifest)
-    return make_error(ErrorKind::Degraded,
-                      "Failed to parse manifest " + what + ": unsupported media type '" +
-                          printable(mt, 128) + "'");
+    return make_error(ErrorKind::Degraded, "Failed to parse manifest " + what +
+                                               ": unsupported media type '" + printable(mt, 128) +
+                                               "'");
   bool index = mt == kOciIndex || mt == kDockerList;
   if (index && !(j.contains("manifests") && j["manifests"].is_array()))
     return make_error(ErrorKind::Degraded,
@@ -254,7 +254,8 @@ Result<HttpResponse> RegistryClient::request(const Endpoint& ep, const std::stri
 Error RegistryClient::no_credentials(const Endpoint& ep) const {
   return make_error(ErrorKind::Usage, "Failed to authenticate to '" + ep.host() +
                                           "': the registry requires authentication and the auth "
-                                          "file has no credentials for '" + ep.repository + "'");
+                                          "file has no credentials for '" +
+                                          ep.repository + "'");
 }
 
 // Exit-code table: credentials the registry refuses are the cluster's to fix (1, kept as
@@ -275,10 +276,9 @@ Result<HttpResponse> RegistryClient::classify_failure(const Endpoint& ep,
                           options_.certs_d + "/" + ep.host() + "/*.crt)");
   HttpRequest plain{"GET", "http://" + host + "/v2/", {}, 64 << 10, true, "", 1};
   if (http_.send(plain))
-    return make_error(ErrorKind::Usage,
-                      "Failed to connect to '" + ep.host() +
-                          "': it speaks plain HTTP, which only a registry marked "
-                          "'insecure = true' in registries.conf may use");
+    return make_error(ErrorKind::Usage, "Failed to connect to '" + ep.host() +
+                                            "': it speaks plain HTTP, which only a registry marked "
+                                            "'insecure = true' in registries.conf may use");
   return result;
 }
 
@@ -323,8 +323,8 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
     return make_error(ErrorKind::Degraded, "Failed to verify manifest " + what +
                                                ": Docker-Content-Digest " + printable(dcd, 80) +
                                                " differs from the body digest " + m.digest);
-  auto parsed = parse_json_strict(m.body, "Failed to parse manifest " + what,
-                                  {kMaxManifestBytes, 32});
+  auto parsed =
+      parse_json_strict(m.body, "Failed to parse manifest " + what, {kMaxManifestBytes, 32});
   if (!parsed) return parsed.error();
   const nlohmann::json& j = *parsed;
   if (!j.is_object())
@@ -361,9 +361,8 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
     std::string digest = json_string(d, "digest");
     if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
         digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
-      return make_error(ErrorKind::Degraded,
-                        "Failed to parse index of '" + what + "': bad digest '" +
-                                     printable(digest, 80) + "'");
+      return make_error(ErrorKind::Degraded, "Failed to parse index of '" + what +
+                                                 "': bad digest '" + printable(digest, 80) + "'");
     return digest;
   }
   return make_error(ErrorKind::Degraded, "Failed to resolve '" + what +

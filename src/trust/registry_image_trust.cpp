@@ -73,11 +73,11 @@ Result<Endpoint> RegistryImageTrust::contacted_endpoint(const ImageRef& logical,
     if (m && (m->empty() || *m == digest)) return ep;
     if (first_error) continue;
     // A HEAD that succeeds with another digest is no error value to read: describe it.
-    first_error = m ? make_error(ErrorKind::Degraded,
-                                 "Failed to find '" + ep.repository + "@" + digest +
-                                     "': the registry answers with digest '" +
-                                     printable(*m, 80) + "'")
-                    : m.error();
+    first_error =
+        m ? make_error(ErrorKind::Degraded, "Failed to find '" + ep.repository + "@" + digest +
+                                                "': the registry answers with digest '" +
+                                                printable(*m, 80) + "'")
+          : m.error();
   }
   if (!first_error)
     return make_error(ErrorKind::Usage, "Failed to find a registry for '" + logical.name() +

@@ -159,7 +159,8 @@ Result<std::vector<SignatureLayer>> signature_layers(std::string_view body) {
     if (json_string(l, "mediaType") != kSimpleSigningType) continue;
     SignatureLayer s;
     s.digest = json_string(l, "digest");
-    if (!is_sha256_digest(s.digest)) return bad("layer digest '" + printable(s.digest, 128) + "' is not sha256");
+    if (!is_sha256_digest(s.digest))
+      return bad("layer digest '" + printable(s.digest, 128) + "' is not sha256");
     if (l.contains("size") && l["size"].is_number_integer()) s.size = l["size"].get<long long>();
     std::string b64;
     if (l.contains("annotations") && l["annotations"].is_object() &&

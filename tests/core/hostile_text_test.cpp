@@ -19,7 +19,9 @@ using namespace imageswitch;
 namespace {
 
 const std::string kDigest = "sha256:" + std::string(64, 'a');
-const std::string kBad = "bad \xff\xfe utf-8 \xc0\xaf \xed\xa0\x80 \x1b[31m red \xc2\x9b" "2J\nnext";
+const std::string kBad =
+    "bad \xff\xfe utf-8 \xc0\xaf \xed\xa0\x80 \x1b[31m red \xc2\x9b"
+    "2J\nnext";
 
 struct Dir {
   std::string path;
@@ -50,17 +52,19 @@ TEST_CASE("printable: valid, one line, no control characters, bounded") {
   const std::string cut = printable(std::string(3000, 'x') + "é", 1024);
   CHECK(cut.size() <= 1024);
   CHECK(cut.substr(cut.size() - 3) == "\xE2\x80\xA6");
-  const std::string multibyte = printable(std::string(600, '\xC3') , 64);  // invalid lead bytes
+  const std::string multibyte = printable(std::string(600, '\xC3'), 64);  // invalid lead bytes
   CHECK(is_valid_utf8(multibyte));
   CHECK(multibyte.size() <= 64);
-  const std::string accents = printable([] {
-    std::string s;
-    for (int i = 0; i < 700; ++i) s += "é";
-    return s;
-  }(), 1024);
+  const std::string accents = printable(
+      [] {
+        std::string s;
+        for (int i = 0; i < 700; ++i) s += "é";
+        return s;
+      }(),
+      1024);
   CHECK(is_valid_utf8(accents));  // cut at a character boundary
-  CHECK(wrap_once("Failed to resolve 'x'", make_error(ErrorKind::Temporary,
-                                                      "Failed to resolve 'x': boom"))
+  CHECK(wrap_once("Failed to resolve 'x'",
+                  make_error(ErrorKind::Temporary, "Failed to resolve 'x': boom"))
             .message == "Failed to resolve 'x': boom");
 }
 

@@ -90,13 +90,13 @@ TEST_CASE("signedIdentity types") {
               "quay.io/ocp"));
   CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp/rel:1", "mirror.io/ocp/rel:2",
                     "mirror.io/ocp", "quay.io/ocp"));
-  CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel",
-                    "mirror.io/ocp", "quay.io/ocp"));
+  CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel", "mirror.io/ocp",
+                    "quay.io/ocp"));
   CHECK(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel:4.18", "mirror.io/ocp",
               "quay.io/ocp"));
   // the prefix matches the repository name only, at a '/' boundary
-  CHECK(match(Id::RemapIdentity, "mirror.io/ocp:1", "quay.io/ocp:1", "mirror.io/ocp",
-              "quay.io/ocp"));
+  CHECK(
+      match(Id::RemapIdentity, "mirror.io/ocp:1", "quay.io/ocp:1", "mirror.io/ocp", "quay.io/ocp"));
   CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp:1", "quay.io/ocp:1", "mirror.io/ocp:1",
                     "quay.io/ocp:1"));
   // exactReference, matchExact: a repository-only signed identity never matches
@@ -227,8 +227,7 @@ TEST_CASE("policy evaluation") {
   auto by_digest = eval("localhost:5000/signed@" + kDigest, kDigest,
                         fetcher({signed_by(k1, "localhost:5000/signed", kDigest)}));
   REQUIRE_FALSE(by_digest.ok());
-  CHECK(by_digest.error().message.find("matchRepository or exactRepository") !=
-        std::string::npos);
+  CHECK(by_digest.error().message.find("matchRepository or exactRepository") != std::string::npos);
   // matchRepository accepts cosign's repository-only identity; any one valid signature suffices
   auto cos = eval("localhost:5000/cosign:1", kDigest,
                   fetcher({signed_by(k3, "localhost:5000/cosign", kDigest),

@@ -35,12 +35,13 @@ Policy policy_for(const testkeys::KeyPair& pair, const std::string& identity) {
   return *p;
 }
 
-Result<std::string> verdict(const Policy& p, const std::string& intended, const std::string& payload,
-                            const testkeys::KeyPair& key) {
+Result<std::string> verdict(const Policy& p, const std::string& intended,
+                            const std::string& payload, const testkeys::KeyPair& key) {
   CandidateSignature sig{payload, key.sign(payload), ""};
-  return evaluate_policy(p, ref(intended), kDigest, [sig]() -> Result<std::vector<CandidateSignature>> {
-    return std::vector<CandidateSignature>{sig};
-  });
+  return evaluate_policy(p, ref(intended), kDigest,
+                         [sig]() -> Result<std::vector<CandidateSignature>> {
+                           return std::vector<CandidateSignature>{sig};
+                         });
 }
 
 std::string critical(const std::string& image) {
@@ -129,8 +130,8 @@ TEST_CASE("3: a missing policy.json is a local file to fix (exit 2), like a brok
   CHECK(missing.error().kind == ErrorKind::Usage);
   CHECK(missing.error().message.find("'/nonexistent/imageswitch/policy.json'") !=
         std::string::npos);
-  auto dup = parse_policy(R"({"default":[{"type":"reject"}],"default":[{"type":"insecureAcceptAnything"}]})",
-                          "p.json");
+  auto dup = parse_policy(
+      R"({"default":[{"type":"reject"}],"default":[{"type":"insecureAcceptAnything"}]})", "p.json");
   REQUIRE_FALSE(dup.ok());
   CHECK(dup.error().kind == ErrorKind::Usage);
   CHECK(dup.error().message.find("duplicate key 'default'") != std::string::npos);

@@ -163,7 +163,8 @@ TEST_CASE("htpasswd registry: Basic auth from the auth file") {
   auto none = check(c, r.image("private"));
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().kind == ErrorKind::Usage);  // the auth file lacks an entry: exit 2
-  CHECK(has(none.error().message, "auth file has no credentials for '" + r.host("auth") + "/os/private'"));
+  CHECK(has(none.error().message,
+            "auth file has no credentials for '" + r.host("auth") + "/os/private'"));
   auto creds = r.info["registries"]["auth"];
   auto auth_json = [&](const std::string& key, const std::string& pw) {
     return R"({"auths":{")" + key + R"(":{"auth":")" +
