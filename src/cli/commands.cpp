@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "fileutil.h"
+
 #include <cstdio>
 
 #include "cli.h"
@@ -23,6 +25,8 @@ int report_failure(const Error& e) {
 }
 
 int run(const Settings& settings) {
+  for (const std::string* dir : {&settings.runtime_dir, &settings.state_dir})
+    if (auto safe = check_private_directory(*dir); !safe) return report_failure(safe.error());
   auto lock = RunLock::try_acquire(settings.runtime_dir);
   if (!lock) return report_failure(lock.error());
   if (!lock->has_value()) {

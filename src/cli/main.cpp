@@ -1,4 +1,6 @@
 // imageswitch: parse the command line and dispatch. Nothing else lives here.
+#include <sys/prctl.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -7,6 +9,7 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // no core dump or ptrace peek at passwords and tokens
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto command = imageswitch::parse_command_line(args);
   if (!command) {

@@ -27,6 +27,11 @@ Result<std::string> parse_desired_text(const std::string& text, const std::strin
                                               "image reference");
     found = value;
   }
+  if (!is_valid_utf8(found) || printable(found) != found)
+    return make_error(ErrorKind::Usage, "Failed to read desired image from '" + origin +
+                                            "': the reference '" + printable(found, 256) +
+                                            "' is not printable UTF-8 of at most " +
+                                            std::to_string(kMaxStoredText) + " bytes");
   if (found.find_first_of(" \t") != std::string::npos)
     return make_error(ErrorKind::Usage, "Failed to read desired image from '" + origin +
                                             "': the reference contains whitespace");

@@ -66,7 +66,10 @@ Result<void> write_file_atomic(const std::string& path, const std::string& conte
   const auto slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // Never through a symbolic link: a stale temporary file is removed (unlink does not follow),
+  // then created exclusively; rename() replaces a link at `path` instead of following it.
+  unlink(tmp.c_str());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return errno_error("create", tmp, errno);
   {
     FdCloser closer{fd};
@@ -110,6 +113,24 @@ Result<void> ensure_directory(const std::string& path, unsigned mode) {
     if (mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
       return errno_error("create directory", partial, errno);
   }
+  return {};
+}
+
+Result<void> check_private_directory(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return {};  // created later with a private mode
+    return errno_error("inspect", path, errno);
+  }
+  auto refuse = [&](const std::string& why) {
+    return make_error(ErrorKind::Usage, "Refusing to use '" + path + "': " + why);
+  };
+  if (S_ISLNK(st.st_mode)) return refuse("it is a symbolic link; make it a real directory");
+  if (!S_ISDIR(st.st_mode)) return {};  // creating files there fails later, as a disk fault
+  if (st.st_uid != geteuid())
+    return refuse("it is owned by uid " + std::to_string(st.st_uid) + ", not by this user");
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return refuse("it is writable by other users (chmod go-w '" + path + "')");
   return {};
 }
 

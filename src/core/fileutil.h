@@ -25,6 +25,10 @@ bool file_missing(const std::string& path);
 Result<void> write_file_atomic(const std::string& path, const std::string& content,
                                unsigned mode = 0644);
 
+/// Usage error unless `path` is missing or a real directory owned by this user and writable by
+/// no one else (state_dir, runtime_dir: what is written there must not be redirected).
+Result<void> check_private_directory(const std::string& path);
+
 /// Creates directory `path` (and parents) with `mode` if missing.
 Result<void> ensure_directory(const std::string& path, unsigned mode = 0755);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -16,6 +17,29 @@ namespace {
 
 constexpr int kStateVersion = 1;
 
+// The file that keeps a rollback from repeating even when state.json is lost:
+// "<digest>\n<desired>\n".
+std::string failed_path(const std::string& dir) {
+  return dir + "/failed-digest";
+}
+
+// A rollback remembered in failed-digest, as the Degraded state it stands for.
+std::optional<State> load_failed(const std::string& dir) {
+  auto text = read_file(failed_path(dir), 4 * kMaxStoredText);
+  if (!text) return std::nullopt;
+  const auto nl = text->find('\n');
+  State s;
+  s.failed_digest = text->substr(0, nl);
+  if (nl != std::string::npos) s.desired = text->substr(nl + 1);
+  while (!s.desired.empty() && s.desired.back() == '\n') s.desired.pop_back();
+  if (s.failed_digest.size() != 71 || s.failed_digest.rfind("sha256:", 0) != 0) return std::nullopt;
+  s.phase = Phase::Degraded;
+  s.target_digest = s.failed_digest;
+  s.last_error =
+      "rolled back from " + s.failed_digest + " earlier (kept in '" + failed_path(dir) + "')";
+  return s;
+}
+
 std::string state_path(const std::string& dir) {
   return dir + "/state.json";
 }
@@ -23,23 +47,26 @@ std::string state_path(const std::string& dir) {
 }  // namespace
 
 std::string serialize_state(const State& s) {
+  const auto b = [](const std::string& v) { return printable(v, kMaxStoredText); };
   json j = {
       {"version", kStateVersion},
       {"phase", phase_name(s.phase)},
-      {"desired", s.desired},
-      {"target_digest", s.target_digest},
-      {"target_image", s.target_image},
-      {"desired_config", s.desired_config},
+      {"desired", b(s.desired)},
+      {"target_digest", b(s.target_digest)},
+      {"target_image", b(s.target_image)},
+      {"desired_config", b(s.desired_config)},
       {"cordon_recorded", s.cordon_recorded},
       {"we_cordoned", s.we_cordoned},
       {"gate_held", s.gate_held},
-      {"reboot_boot_id", s.reboot_boot_id},
+      {"reboot_boot_id", b(s.reboot_boot_id)},
       {"reboot_attempts", s.reboot_attempts},
-      {"failed_digest", s.failed_digest},
-      {"last_error", s.last_error},
+      {"failed_digest", b(s.failed_digest)},
+      {"last_error", b(s.last_error)},
       {"changed_at", s.changed_at},
   };
-  return j.dump(2) + "\n";
+  // Every string is bounded and valid UTF-8, so the file stays far below kMaxStateFile and
+  // dump() cannot throw; replace is a second guard.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<State> parse_state(std::string_view text) {
@@ -99,16 +126,18 @@ Result<State> parse_state(std::string_view text) {
 LoadedState load_state(const std::string& dir) {
   LoadedState out;
   const std::string path = state_path(dir);
-  auto text = read_file(path, 64 * 1024);
+  auto text = read_file(path, kMaxStateFile);
   if (!text) {
-    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return out;
-    out.warning = "Ignoring state file '" + path + "': " + text.error().message;
+    const bool missing = access(path.c_str(), F_OK) != 0 && errno == ENOENT;
+    if (!missing) out.warning = "Ignoring state file '" + path + "': " + text.error().message;
+    if (auto failed = load_failed(dir)) out.state = *failed;
     return out;
   }
   auto parsed = parse_state(*text);
   if (!parsed) {
     out.warning = "Ignoring corrupt state file '" + path + "': " + parsed.error().message +
                   "; starting from no state";
+    if (auto failed = load_failed(dir)) out.state = *failed;
     return out;
   }
   out.state = std::move(parsed.value());
@@ -117,6 +146,17 @@ LoadedState load_state(const std::string& dir) {
 
 Result<void> save_state(const std::string& dir, const State& state) {
   TRY(ensure_directory(dir, 0700));
+  // The failed digest first: it alone prevents a reboot loop if state.json is lost later.
+  if (!state.failed_digest.empty()) {
+    auto f = write_file_atomic(
+        failed_path(dir),
+        printable(state.failed_digest, 80) + "\n" + printable(state.desired, kMaxStoredText) + "\n",
+        0600);
+    if (!f) return wrap("Failed to save state", f.error());
+  } else if (unlink(failed_path(dir).c_str()) != 0 && errno != ENOENT) {
+    return make_error(ErrorKind::Temporary,
+                      "Failed to save state: cannot remove '" + failed_path(dir) + "'");
+  }
   auto r = write_file_atomic(state_path(dir), serialize_state(state), 0600);
   if (!r) return wrap("Failed to save state", r.error());
   return {};

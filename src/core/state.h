@@ -2,6 +2,7 @@
 // step resumes after a crash or power loss. Written atomically; a corrupt file counts as "none".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,7 +30,10 @@ struct State {
   std::int64_t changed_at = 0;   ///< unix seconds of the last phase change
 };
 
-/// Serialises `state` as JSON text.
+/// Largest state.json read; the writer bounds every string (kMaxStoredText) so it stays far below.
+inline constexpr std::size_t kMaxStateFile = 64 * 1024;
+
+/// Serialises `state` as JSON text (strings made valid, one-line and at most 1 KiB; never throws).
 std::string serialize_state(const State& state);
 
 /// Parses JSON text into a State; any malformation is an error (callers treat it as no state).
@@ -41,10 +45,12 @@ struct LoadedState {
   std::string warning;  ///< non-empty when a corrupt file was ignored
 };
 
-/// Loads `dir`/state.json; a missing file is no state, a corrupt one is no state plus a warning.
+/// Loads `dir`/state.json; a missing file is no state, a corrupt one is no state plus a warning;
+/// either way a rollback remembered in `dir`/failed-digest comes back as a Degraded state.
 LoadedState load_state(const std::string& dir);
 
-/// Replaces `dir`/state.json atomically (temporary file, fsync, rename, fsync of the directory).
+/// Replaces `dir`/state.json atomically (temporary file, fsync, rename, fsync of the directory),
+/// after `dir`/failed-digest (written when failed_digest is set, removed when not).
 Result<void> save_state(const std::string& dir, const State& state);
 
 }  // namespace imageswitch

@@ -4,6 +4,7 @@
 
 #include "fileutil.h"
 #include "json_util.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -36,23 +37,28 @@ std::string status_json(const StatusSnapshot& s) {
                       {"exit_code", s.last_pass->exit_code},
                       {"message", s.last_pass->message},
                       {"updated_at", s.last_pass->updated_at}};
-  return j.dump(2) + "\n";
+  // Text from outside may be invalid UTF-8: replaced, never thrown on (status --json, status.json).
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string status_text(const StatusSnapshot& s) {
-  auto or_none = [](const std::string& v, const char* none) { return v.empty() ? none : v; };
+  // Annotation and registry text is printed escaped: no terminal escape sequence gets through.
+  auto or_none = [](const std::string& v, const char* none) {
+    return v.empty() ? std::string(none) : printable(v, 4 * kMaxStoredText);
+  };
   std::string out;
-  out += "State:      " + state_word(s) + " (phase " + s.phase + ")\n";
+  out += "State:      " + state_word(s) + " (phase " + or_none(s.phase, "none") + ")\n";
   out += "Booted:     " + or_none(s.booted, "unknown") + "\n";
   out += "Staged:     " + or_none(s.staged, "nothing staged") + "\n";
   if (!s.staged_kargs.empty()) out += "Kernel args: " + s.staged_kargs + " (staged)\n";
   out += "Desired:    " + or_none(s.desired, "none set") + "\n";
-  if (!s.target.empty()) out += "Target:     " + s.target + "\n";
+  if (!s.target.empty()) out += "Target:     " + or_none(s.target, "") + "\n";
   out += "Last error: " + or_none(s.last_error, "none") + "\n";
   out += "Next:       " + or_none(s.next, "nothing") + "\n";
   if (s.last_pass)
     out += "Last pass:  exit " + std::to_string(s.last_pass->exit_code) + " at step " +
-           s.last_pass->step + ": " + or_none(s.last_pass->message, "no message") + "\n";
+           or_none(s.last_pass->step, "none") + ": " + or_none(s.last_pass->message, "no message") +
+           "\n";
   return out;
 }
 

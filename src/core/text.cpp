@@ -1,8 +1,82 @@
 #include "text.h"
 
 #include <cctype>
+#include <cstdint>
 
 namespace imageswitch {
+namespace {
+
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // …
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at the start of `s` and its code point; 0 if invalid.
+std::size_t sequence_at(std::string_view s, std::uint32_t& cp) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+  if (len == 0 || c > 0xF4 || s.size() < len) return 0;
+  cp = c & (0xFF >> (len + 1));
+  for (std::size_t i = 1; i < len; ++i) {
+    if ((b(i) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i) & 0x3F);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+std::string hex_escape(const char* prefix, std::uint32_t cp, int digits) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = prefix;
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 15];
+  return out;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  while (!s.empty()) {
+    std::uint32_t cp = 0;
+    const std::size_t n = sequence_at(s, cp);
+    if (n == 0) return false;
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
+std::string printable(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  while (!s.empty() && out.size() <= max_bytes) {
+    std::uint32_t cp = 0;
+    std::size_t n = sequence_at(s, cp);
+    if (n == 0) {
+      out += kReplacement;
+      n = 1;
+    } else if (cp < 0x20 || cp == 0x7F) {
+      out += hex_escape("\\x", cp, 2);
+    } else if (cp >= 0x80 && cp <= 0x9F) {
+      out += hex_escape("\\u", cp, 4);
+    } else {
+      out.append(s.substr(0, n));
+    }
+    s.remove_prefix(n);
+  }
+  if (out.size() <= max_bytes && s.empty()) return out;
+  std::size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out += kEllipsis;
+}
+
+Error wrap_once(std::string_view context, Error e) {
+  const std::string_view phrase = context.substr(0, context.find('\''));
+  if (std::string_view(e.message).substr(0, phrase.size()) == phrase) return e;
+  return wrap(context, std::move(e));
+}
 
 std::string trim(std::string_view text) {
   constexpr std::string_view kBlanks = " \t\r\n";

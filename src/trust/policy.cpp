@@ -4,6 +4,7 @@
 
 #include "auth_file.h"
 #include "fileutil.h"
+#include "strict_json.h"
 
 namespace imageswitch {
 namespace {
@@ -173,6 +174,13 @@ Result<std::vector<Requirement>> parse_list(const json& j, std::string_view orig
   return out;
 }
 
+// The reason part of a file helper's "Failed to open 'path': reason".
+std::string strip_prefix(const std::string& message, const std::string& path) {
+  const std::string marker = "'" + path + "': ";
+  auto pos = message.find(marker);
+  return pos == std::string::npos ? message : message.substr(pos + marker.size());
+}
+
 }  // namespace
 
 const std::vector<Requirement>& Policy::requirements_for(const ImageRef& ref,
@@ -188,8 +196,11 @@ const std::vector<Requirement>& Policy::requirements_for(const ImageRef& ref,
 }
 
 Result<Policy> parse_policy(std::string_view text, std::string_view origin) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return policy_error(origin, "not a JSON object");
+  auto parsed = parse_json_strict(text, "policy", {1 << 20, 32});
+  if (!parsed)  // "policy: <why>" → "<why>"
+    return policy_error(origin, parsed.error().message.substr(std::string_view("policy: ").size()));
+  const json& j = *parsed;
+  if (!j.is_object()) return policy_error(origin, "not a JSON object");
   TRY(only_keys(j, {"default", "transports"}, origin, "the policy"));
   Policy p;
   if (!j.contains("default")) return policy_error(origin, "no 'default' requirements");
@@ -218,8 +229,12 @@ Result<Policy> parse_policy(std::string_view text, std::string_view origin) {
 }
 
 Result<Policy> load_policy(const std::string& path) {
+  // A missing or unreadable policy is a local file an admin must fix (exit 2), like a broken one.
   auto text = read_file(path);
-  if (!text) return wrap("Failed to read policy '" + path + "'", text.error());
+  if (!text)
+    return make_error(ErrorKind::Usage, "Failed to read policy '" + path +
+                                            "': " + strip_prefix(text.error().message, path) +
+                                            " (install containers-policy.json(5))");
   return parse_policy(*text, path);
 }
 

@@ -2,6 +2,7 @@
 #include <optional>
 
 #include "policy.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
@@ -14,18 +15,25 @@ ImageRef canonical(ImageRef r) {
   return r;
 }
 
+bool name_only(const ImageRef& r) {
+  return r.tag.empty() && r.digest.empty();
+}
+
+// containers/image signature/policy_reference_match.go matchRepoDigestOrExactReferenceValues: a
+// signed identity without tag or digest (what cosign writes) never matches; by digest the
+// repository must match, by tag the whole reference.
 bool repo_digest_or_exact(const ImageRef& intended, const ImageRef& signed_ref) {
+  if (name_only(signed_ref)) return false;
   if (!intended.digest.empty()) return signed_ref.name() == intended.name();
   if (!intended.tag.empty()) return canonical(signed_ref).string() == intended.string();
   return false;
 }
 
-// "prefix" matches `s` when equal or followed by '/', ':' or '@'.
-bool prefix_matches(const std::string& s, const std::string& prefix) {
-  if (s.rfind(prefix, 0) != 0) return false;
-  if (s.size() == prefix.size()) return true;
-  char next = s[prefix.size()];
-  return next == '/' || next == '@' || (next == ':' && prefix.find('/') != std::string::npos);
+// remapIdentity's prefix matches the repository name only: equal, or followed by '/'
+// (prmRemapIdentity.refMatchesPrefix).
+bool prefix_matches(const std::string& name, const std::string& prefix) {
+  if (name.rfind(prefix, 0) != 0) return false;
+  return name.size() == prefix.size() || name[prefix.size()] == '/';
 }
 
 std::string short_digest(const std::string& d) {
@@ -41,17 +49,19 @@ bool identity_matches(const SignedIdentity& id, const ImageRef& intended_in,
     case IdType::MatchRepoDigestOrExact:
       return repo_digest_or_exact(intended, signed_ref);
     case IdType::MatchExact:
-      if (intended.tag.empty() && intended.digest.empty()) return false;
+      if (name_only(intended) || name_only(signed_ref)) return false;
       return canonical(signed_ref).string() == intended.string();
     case IdType::MatchRepository:
       return signed_ref.name() == intended.name();
     case IdType::ExactReference:
+      if (name_only(signed_ref)) return false;
       return canonical(signed_ref).string() == canonical(id.reference).string();
     case IdType::ExactRepository:
       return signed_ref.name() == id.reference.name();
     case IdType::RemapIdentity: {
+      if (!prefix_matches(intended.name(), id.prefix))
+        return repo_digest_or_exact(intended, signed_ref);
       std::string s = intended.string();
-      if (!prefix_matches(s, id.prefix)) return repo_digest_or_exact(intended, signed_ref);
       auto remapped = parse_image_ref(id.signed_prefix + s.substr(id.prefix.size()));
       if (!remapped) return false;
       return repo_digest_or_exact(canonical(*remapped), signed_ref);
@@ -83,17 +93,21 @@ Result<std::string> check_one(const Requirement& req, const ImageRef& intended,
                                                      std::to_string(req.keys.size()) + " keys");
   auto payload = parse_signature_payload(sig.payload);
   if (!payload) return payload.error();
+  const std::string signed_identity = printable(payload->docker_reference, 256);
   if (payload->manifest_digest != digest)
     return make_error(ErrorKind::Degraded,
                       "signature is for digest " + payload->manifest_digest + ", not " + digest);
   auto signed_ref = parse_image_ref(payload->docker_reference);
   if (!signed_ref)
-    return make_error(ErrorKind::Degraded,
-                      "signed identity '" + payload->docker_reference + "' is invalid");
+    return make_error(ErrorKind::Degraded, "signed identity '" + signed_identity + "' is invalid");
   if (!identity_matches(req.identity, intended, *signed_ref))
-    return make_error(ErrorKind::Degraded, "signed identity '" + payload->docker_reference +
-                                               "' does not match '" + intended.string() +
-                                               "' under the policy's signedIdentity");
+    return make_error(ErrorKind::Degraded,
+                      "signed identity '" + signed_identity + "' does not match '" +
+                          intended.string() + "' under the policy's signedIdentity" +
+                          (name_only(*signed_ref) ? " (a repository-only identity, as cosign "
+                                                    "writes, needs signedIdentity "
+                                                    "matchRepository or exactRepository)"
+                                                  : ""));
   return "sigstore signature by " + by->description;
 }
 
@@ -121,7 +135,7 @@ Result<std::string> evaluate_policy(const Policy& policy, const ImageRef& intend
         break;
       case Requirement::Type::SigstoreSigned: {
         if (!sigs) sigs = fetch();
-        if (!*sigs) return wrap("Failed to verify '" + intended.string() + "'", sigs->error());
+        if (!*sigs) return wrap_once("Failed to verify '" + intended.string() + "'", sigs->error());
         if ((*sigs)->empty()) return reject("no sigstore signatures found");
         std::string reasons;
         std::optional<std::string> ok;

@@ -2,63 +2,64 @@
 
 #include <dirent.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
 #include "fileutil.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
+
+constexpr std::size_t kMaxRegistriesDFile = 1 << 20;
 
 Error d_error(std::string_view origin, const std::string& why) {
   return make_error(ErrorKind::Usage,
                     "Failed to parse registries.d file '" + std::string(origin) + "': " + why);
 }
 
-Result<bool> attachments_of(const YAML::Node& n, std::string_view origin, const std::string& what) {
+Result<RegistriesDSection> section_of(const YAML::Node& n, std::string_view origin,
+                                      const std::string& what) {
   if (!n.IsMap()) return d_error(origin, what + " must be a mapping");
-  YAML::Node v = n["use-sigstore-attachments"];
-  if (!v) return false;
-  try {
-    return v.as<bool>();
-  } catch (const YAML::Exception&) {
-    return d_error(origin, what + ": 'use-sigstore-attachments' must be true or false");
+  RegistriesDSection out;
+  if (YAML::Node v = n["use-sigstore-attachments"]) {
+    try {
+      out.use_sigstore_attachments = v.as<bool>();
+    } catch (const YAML::Exception&) {
+      return d_error(origin, what + ": 'use-sigstore-attachments' must be true or false");
+    }
   }
+  for (const char* key : {"lookaside", "sigstore"})
+    if (YAML::Node v = n[key]; v && !out.lookaside) {
+      if (!v.IsScalar()) return d_error(origin, what + ": '" + key + "' must be a URL");
+      out.lookaside = v.Scalar();
+    }
+  return out;
 }
 
-}  // namespace
-
-bool RegistriesD::use_sigstore_attachments(const ImageRef& ref) const {
-  for (const std::string& s : ref_scopes(ref))
-    if (auto it = docker.find(s); it != docker.end()) return it->second;
-  return default_docker.value_or(false);
-}
-
-Result<void> parse_registries_d_file(std::string_view text, std::string_view origin,
-                                     RegistriesD& out) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return d_error(origin, e.what());
-  }
+Result<void> merge_file(const YAML::Node& root, std::string_view origin, RegistriesD& out) {
   if (root.IsNull()) return {};
   if (!root.IsMap()) return d_error(origin, "the top level must be a mapping");
   if (YAML::Node d = root["default-docker"]) {
     if (out.default_docker)
       return d_error(origin, "'default-docker' is defined in more than one file");
-    auto v = attachments_of(d, origin, "'default-docker'");
+    auto v = section_of(d, origin, "'default-docker'");
     if (!v) return v.error();
     out.default_docker = *v;
   }
   if (YAML::Node docker = root["docker"]) {
     if (!docker.IsMap()) return d_error(origin, "'docker' must be a mapping of scopes");
     for (const auto& kv : docker) {
-      std::string scope = kv.first.as<std::string>();
-      if (out.docker.count(scope)) return d_error(origin, "scope '" + scope + "' is defined twice");
-      auto v = attachments_of(kv.second, origin, "scope '" + scope + "'");
+      if (!kv.first.IsScalar()) return d_error(origin, "a 'docker' scope must be a plain string");
+      std::string scope = kv.first.Scalar();
+      if (out.docker.count(scope))
+        return d_error(origin, "scope '" + printable(scope, 256) + "' is defined twice");
+      auto v = section_of(kv.second, origin, "scope '" + printable(scope, 256) + "'");
       if (!v) return v.error();
       out.docker[scope] = *v;
     }
@@ -66,11 +67,44 @@ Result<void> parse_registries_d_file(std::string_view text, std::string_view ori
   return {};
 }
 
+}  // namespace
+
+bool RegistriesD::use_sigstore_attachments(const ImageRef& ref) const {
+  for (const std::string& s : ref_scopes(ref))
+    if (auto it = docker.find(s); it != docker.end() && it->second.use_sigstore_attachments)
+      return *it->second.use_sigstore_attachments;
+  if (default_docker && default_docker->use_sigstore_attachments)
+    return *default_docker->use_sigstore_attachments;
+  return false;
+}
+
+Result<void> parse_registries_d_file(std::string_view text, std::string_view origin,
+                                     RegistriesD& out) {
+  if (text.size() > kMaxRegistriesDFile)
+    return d_error(origin, "too large (" + std::to_string(text.size()) + " bytes, limit " +
+                               std::to_string(kMaxRegistriesDFile) + ")");
+  // yaml-cpp throws on shapes it cannot convert (complex keys, aliases…): nothing escapes.
+  try {
+    YAML::Node root = YAML::Load(std::string(text));
+    RegistriesD merged = out;
+    TRY(merge_file(root, origin, merged));
+    out = std::move(merged);
+    return {};
+  } catch (const YAML::Exception& e) {
+    return d_error(origin, printable(e.what(), 256));
+  } catch (const std::exception& e) {
+    return d_error(origin, printable(e.what(), 256));
+  }
+}
+
 Result<RegistriesD> load_registries_d(const std::string& dir) {
   RegistriesD out;
   std::vector<std::string> files;
   DIR* d = opendir(dir.c_str());
-  if (!d) return out;
+  if (!d && errno == ENOENT) return out;
+  if (!d)
+    return make_error(ErrorKind::Usage,
+                      "Failed to read registries.d '" + dir + "': " + std::strerror(errno));
   while (dirent* e = readdir(d)) {
     std::string n = e->d_name;
     if (n.size() > 5 && n.compare(n.size() - 5, 5, ".yaml") == 0) files.push_back(dir + "/" + n);
@@ -78,8 +112,8 @@ Result<RegistriesD> load_registries_d(const std::string& dir) {
   closedir(d);
   std::sort(files.begin(), files.end());
   for (const std::string& f : files) {
-    auto text = read_file(f);
-    if (!text) return text.error();
+    auto text = read_file(f, kMaxRegistriesDFile);
+    if (!text) return make_error(ErrorKind::Usage, text.error().message);
     TRY(parse_registries_d_file(*text, f, out));
   }
   return out;

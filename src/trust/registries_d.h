@@ -11,11 +11,20 @@
 
 namespace imageswitch {
 
+/// One configuration section (default-docker or a docker scope); unset settings stay empty.
+struct RegistriesDSection {
+  std::optional<bool> use_sigstore_attachments;
+  std::optional<std::string> lookaside;  ///< lookaside (or the older sigstore); read, not used
+};
+
 /// The merged YAML files of a registries.d directory (only what we use).
 struct RegistriesD {
-  std::optional<bool> default_docker;  ///< default-docker.use-sigstore-attachments
-  std::map<std::string, bool> docker;  ///< scope → use-sigstore-attachments
-  /// The setting of the most precise scope for `ref`, else default-docker, else false.
+  std::optional<RegistriesDSection> default_docker;
+  std::map<std::string, RegistriesDSection> docker;  ///< scope → section
+  /// use-sigstore-attachments from the most precise scope for `ref` that sets it, else
+  /// default-docker's, else false: each setting is looked up on its own, as containers/image
+  /// docker/registries_d.go useCosignAttachments() does (the man page says only the most precise
+  /// section applies; rpm-ostree and skopeo follow the code).
   bool use_sigstore_attachments(const ImageRef& ref) const;
 };
 

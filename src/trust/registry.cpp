@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "fileutil.h"
+#include "strict_json.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
@@ -46,8 +48,9 @@ Result<std::string> manifest_type(const std::string& what, const nlohmann::json&
   if (mt.empty() && j.contains("manifests")) mt = kOciIndex;
   if (mt.empty() && j.contains("layers")) mt = kOciManifest;
   if (mt != kOciIndex && mt != kOciManifest && mt != kDockerList && mt != kDockerManifest)
-    return make_error(ErrorKind::Degraded,
-                      "Failed to parse manifest " + what + ": unsupported media type '" + mt + "'");
+    return make_error(ErrorKind::Degraded, "Failed to parse manifest " + what +
+                                               ": unsupported media type '" + printable(mt, 128) +
+                                               "'");
   bool index = mt == kOciIndex || mt == kDockerList;
   if (index && !(j.contains("manifests") && j["manifests"].is_array()))
     return make_error(ErrorKind::Degraded,
@@ -147,7 +150,7 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   std::string url = realm->second;
   if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
     return make_error(ErrorKind::Degraded, "Failed to authenticate to '" + ep.host() +
-                                               "': token realm '" + url +
+                                               "': token realm '" + printable(url, 256) +
                                                "' is not an http(s) URL");
   std::string scope = "repository:" + ep.path() + ":pull";
   if (auto s = ch.params.find("scope"); s != ch.params.end() && !s->second.empty())
@@ -168,10 +171,11 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
     req.headers.push_back("Authorization: Basic " +
                           base64_encode(cred->username + ":" + cred->password));
   auto resp = http_.send(req);
-  if (!resp) return wrap("Failed to get a token for '" + ep.repository + "'", resp.error());
+  if (!resp) return wrap_once("Failed to get a token for '" + ep.repository + "'", resp.error());
+  if (resp->status == 401 && !options_.auth.lookup(ep.repository)) return no_credentials(ep);
   if (resp->status != 200)
     return wrap("Failed to authenticate to '" + ep.host() + "'",
-                http_error("token from '" + realm->second + "'", *resp));
+                http_error("token from '" + printable(realm->second, 256) + "'", *resp));
   auto parsed = parse_json_bounded(resp->body);
   if (!parsed) return wrap("Failed to authenticate to '" + ep.host() + "'", parsed.error());
   const nlohmann::json& j = *parsed;
@@ -224,10 +228,7 @@ Result<HttpResponse> RegistryClient::send_with_auth(const Endpoint& ep, HttpRequ
       auto t = fetch_token(ep, *ch);
       if (!t) return t.error();
     } else if (ch->scheme == "basic") {
-      if (!options_.auth.lookup(ep.repository))
-        return make_error(ErrorKind::Degraded, "Failed to authenticate to '" + ep.host() +
-                                                   "': no credentials for '" + ep.repository +
-                                                   "' in the auth file");
+      if (!options_.auth.lookup(ep.repository)) return no_credentials(ep);
       basic_[ep.host()] = true;
     } else {
       return resp;
@@ -249,7 +250,46 @@ Result<HttpResponse> RegistryClient::request(const Endpoint& ep, const std::stri
   req.tls.ca_pem = ca_for(ep.host());
   req.tls.verify = !ep.insecure;
   if (ep.insecure) req.insecure_host = ep.host();
-  return send_with_auth(ep, std::move(req));
+  return classify_failure(ep, send_with_auth(ep, std::move(req)));
+}
+
+Error RegistryClient::no_credentials(const Endpoint& ep) const {
+  return make_error(ErrorKind::Usage, "Failed to authenticate to '" + ep.host() +
+                                          "': the registry requires authentication and the auth "
+                                          "file has no credentials for '" +
+                                          ep.repository + "'");
+}
+
+// Exit-code table: credentials the registry refuses are the cluster's to fix (1, kept as
+// Degraded), credentials missing from the auth file and TLS trust or plain HTTP not allowed by
+// registries.conf / certs.d are local files (2), everything else on the wire may pass (75).
+Result<HttpResponse> RegistryClient::classify_failure(const Endpoint& ep,
+                                                      Result<HttpResponse> result) {
+  if (result && result->status == 401 && !options_.auth.lookup(ep.repository))
+    return no_credentials(ep);
+  if (result || result.error().kind != ErrorKind::Temporary || ep.insecure) return result;
+  // A transport failure over verified TLS: find out whether TLS itself is the cause.
+  const std::string host = ep.host() == "docker.io" ? "registry-1.docker.io" : ep.host();
+  // Probes carry no credentials; naming the host as the one insecure target is what lets the
+  // one HTTP client skip verification (or speak plain HTTP) for exactly these two requests.
+  HttpRequest unverified;
+  unverified.url = "https://" + host + "/v2/";
+  unverified.max_body = 64 << 10;
+  unverified.tls.verify = false;
+  unverified.insecure_host = host;
+  unverified.attempts = 1;
+  if (http_.send(unverified))
+    return make_error(ErrorKind::Usage,
+                      "Failed to connect to '" + ep.host() +
+                          "': its TLS certificate is not trusted (put its CA in " +
+                          options_.certs_d + "/" + ep.host() + "/*.crt)");
+  HttpRequest plain = unverified;
+  plain.url = "http://" + host + "/v2/";
+  if (http_.send(plain))
+    return make_error(ErrorKind::Usage, "Failed to connect to '" + ep.host() +
+                                            "': it speaks plain HTTP, which only a registry marked "
+                                            "'insecure = true' in registries.conf may use");
+  return result;
 }
 
 Result<std::string> RegistryClient::head_manifest(const Endpoint& ep,
@@ -279,7 +319,7 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
   bool by_digest = reference.find(':') != std::string::npos;
   std::string what = "'" + ep.repository + (by_digest ? "@" : ":") + reference + "'";
   auto resp = request(ep, "GET", "/manifests/" + reference, kMaxManifestBytes);
-  if (!resp) return wrap("Failed to fetch manifest " + what, resp.error());
+  if (!resp) return wrap_once("Failed to fetch manifest " + what, resp.error());
   if (resp->status == 404) return std::optional<Manifest>();
   if (resp->status != 200) return http_error("manifest " + what, *resp);
   Manifest m;
@@ -291,12 +331,13 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
   std::string dcd = resp->header("docker-content-digest");
   if (!dcd.empty() && dcd != m.digest)
     return make_error(ErrorKind::Degraded, "Failed to verify manifest " + what +
-                                               ": Docker-Content-Digest " + dcd +
+                                               ": Docker-Content-Digest " + printable(dcd, 80) +
                                                " differs from the body digest " + m.digest);
-  auto parsed = parse_json_bounded(m.body);
-  if (!parsed) return wrap("Failed to parse manifest " + what, parsed.error());
+  auto parsed =
+      parse_json_strict(m.body, "Failed to parse manifest " + what, {kMaxManifestBytes, 32});
+  if (!parsed) return parsed.error();
   const nlohmann::json& j = *parsed;
-  if (j.is_discarded() || !j.is_object())
+  if (!j.is_object())
     return make_error(ErrorKind::Degraded,
                       "Failed to parse manifest " + what + ": not a JSON object");
   auto mt = manifest_type(what, j, resp->header("content-type"));
@@ -319,7 +360,9 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
     if (!p.is_object()) continue;
     const std::string os = json_string(p, "os"), a = json_string(p, "architecture"),
                       variant = json_string(p, "variant");
-    seen += (seen.empty() ? "" : ", ") + os + "/" + a + (variant.empty() ? "" : "/" + variant);
+    if (seen.size() < 512)
+      seen += (seen.empty() ? "" : ", ") +
+              printable(os + "/" + a + (variant.empty() ? "" : "/" + variant), 64);
     if (os != "linux" || a != arch) continue;
     if (arch == "arm64" && !variant.empty() && variant != "v8") continue;
     const std::string type = json_string(d, "mediaType");
@@ -329,8 +372,8 @@ Result<std::string> platform_digest(std::string_view index_body, const std::stri
     std::string digest = json_string(d, "digest");
     if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
         digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
-      return make_error(ErrorKind::Degraded,
-                        "Failed to parse index of '" + what + "': bad digest '" + digest + "'");
+      return make_error(ErrorKind::Degraded, "Failed to parse index of '" + what +
+                                                 "': bad digest '" + printable(digest, 80) + "'");
     return digest;
   }
   return make_error(ErrorKind::Degraded, "Failed to resolve '" + what +
@@ -352,7 +395,7 @@ Result<std::string> RegistryClient::get_blob(const Endpoint& ep, const std::stri
                                              std::size_t limit) {
   std::string what = "blob '" + ep.repository + "@" + digest + "'";
   auto resp = request(ep, "GET", "/blobs/" + digest, limit);
-  if (!resp) return wrap("Failed to fetch " + what, resp.error());
+  if (!resp) return wrap_once("Failed to fetch " + what, resp.error());
   if (resp->status != 200) return http_error(what, *resp);
   if (sha256_digest(resp->body) != digest)
     return make_error(ErrorKind::Degraded, "Failed to verify " + what + ": content digest differs");

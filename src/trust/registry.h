@@ -90,6 +90,11 @@ class RegistryClient {
   Result<std::string> fetch_token(const Endpoint& ep, const AuthChallenge& ch);
   Result<std::string> base_url(const Endpoint& ep);
   const std::string& ca_for(const std::string& host);
+  /// The Usage error for a registry that wants credentials the auth file lacks.
+  Error no_credentials(const Endpoint& ep) const;
+  /// Maps a failed request to the exit-code table (missing credentials, untrusted TLS and plain
+  /// HTTP not allowed are local files: Usage).
+  Result<HttpResponse> classify_failure(const Endpoint& ep, Result<HttpResponse> result);
 
   RegistryOptions options_;
   std::string arch_;

@@ -1,5 +1,7 @@
 #include "registry_image_trust.h"
 
+#include "text.h"
+
 namespace imageswitch {
 
 /// At most this many signatures are read per image.
@@ -50,7 +52,10 @@ Result<ResolvedImage> RegistryImageTrust::resolve(const std::string& reference) 
     contacted_[out.pinned()] = ep;
     return out;
   }
-  return wrap("Failed to resolve '" + ref->string() + "'", *first_error);
+  if (!first_error)
+    return make_error(ErrorKind::Usage, "Failed to resolve '" + ref->string() +
+                                            "': registries.conf leaves no endpoint");
+  return wrap_once("Failed to resolve '" + ref->string() + "'", *first_error);
 }
 
 Result<Endpoint> RegistryImageTrust::contacted_endpoint(const ImageRef& logical,
@@ -66,8 +71,17 @@ Result<Endpoint> RegistryImageTrust::contacted_endpoint(const ImageRef& logical,
   for (const Endpoint& ep : *eps) {
     auto m = client_->head_manifest(ep, digest);
     if (m && (m->empty() || *m == digest)) return ep;
-    if (!first_error) first_error = m.error();
+    if (first_error) continue;
+    // A HEAD that succeeds with another digest is no error value to read: describe it.
+    first_error =
+        m ? make_error(ErrorKind::Degraded, "Failed to find '" + ep.repository + "@" + digest +
+                                                "': the registry answers with digest '" +
+                                                printable(*m, 80) + "'")
+          : m.error();
   }
+  if (!first_error)
+    return make_error(ErrorKind::Usage, "Failed to find a registry for '" + logical.name() +
+                                            "': registries.conf leaves no endpoint");
   return *first_error;
 }
 

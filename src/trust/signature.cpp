@@ -12,6 +12,8 @@
 #include "auth_file.h"
 #include "image_ref.h"
 #include "registry.h"
+#include "strict_json.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
@@ -104,14 +106,26 @@ Result<void> verify_signature(const PublicKey& key, std::string_view payload,
 }
 
 Result<SignaturePayload> parse_signature_payload(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return payload_error("not a JSON object");
+  // As containers/image signature/internal/sigstore_payload.go: exactly critical + optional,
+  // no duplicate key anywhere (strict parser), optional null or an object whose creator is a
+  // string and timestamp an integer.
+  auto parsed = parse_json_strict(text, "Failed to parse signature payload", {1 << 20, 32});
+  if (!parsed) return parsed.error();
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return payload_error("not a JSON object");
   for (auto& [k, v] : j.items())
     if (k != "critical" && k != "optional")
-      return payload_error("unknown top-level key '" + k + "'");
+      return payload_error("unknown top-level key '" + printable(k, 128) + "'");
   if (!j.contains("critical")) return payload_error("no 'critical' object");
-  if (j.contains("optional") && !j["optional"].is_object() && !j["optional"].is_null())
+  if (!j.contains("optional")) return payload_error("no 'optional' member");
+  const auto& opt = j["optional"];
+  if (!opt.is_object() && !opt.is_null())
     return payload_error("'optional' is neither an object nor null");
+  if (opt.is_object() && opt.contains("creator") && !opt["creator"].is_string())
+    return payload_error("'optional.creator' is not a string");
+  if (opt.is_object() && opt.contains("timestamp") && !opt["timestamp"].is_number_integer() &&
+      !opt["timestamp"].is_number_unsigned())
+    return payload_error("'optional.timestamp' is not an integer");
   const auto& c = j["critical"];
   if (!exact_keys(c, {"identity", "image", "type"}))
     return payload_error("'critical' must have exactly 'identity', 'image' and 'type'");
@@ -126,24 +140,27 @@ Result<SignaturePayload> parse_signature_payload(std::string_view text) {
   SignaturePayload p{c["identity"]["docker-reference"].get<std::string>(),
                      c["image"]["docker-manifest-digest"].get<std::string>()};
   if (!is_sha256_digest(p.manifest_digest))
-    return payload_error("'docker-manifest-digest' '" + p.manifest_digest +
+    return payload_error("'docker-manifest-digest' '" + printable(p.manifest_digest, 128) +
                          "' is not a sha256 digest");
   return p;
 }
 
 Result<std::vector<SignatureLayer>> signature_layers(std::string_view body) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto parsed = parse_json_strict(body, "Failed to parse signature manifest");
+  if (!parsed) return parsed.error();
+  const nlohmann::json& j = *parsed;
   auto bad = [](std::string why) {
     return make_error(ErrorKind::Degraded, "Failed to parse signature manifest: " + why);
   };
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  if (!j.is_object()) return bad("not a JSON object");
   if (!j.contains("layers") || !j["layers"].is_array()) return bad("no 'layers' array");
   std::vector<SignatureLayer> out;
   for (const auto& l : j["layers"]) {
     if (json_string(l, "mediaType") != kSimpleSigningType) continue;
     SignatureLayer s;
     s.digest = json_string(l, "digest");
-    if (!is_sha256_digest(s.digest)) return bad("layer digest '" + s.digest + "' is not sha256");
+    if (!is_sha256_digest(s.digest))
+      return bad("layer digest '" + printable(s.digest, 128) + "' is not sha256");
     if (l.contains("size") && l["size"].is_number_integer()) s.size = l["size"].get<long long>();
     std::string b64;
     if (l.contains("annotations") && l["annotations"].is_object() &&

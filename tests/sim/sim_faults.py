@@ -130,7 +130,7 @@ fault("registry_tampered_signature_blob", 1, ["no valid signature", "content dig
       proxy({"kind": "wrong_digest", "path": "/blobs/"}))
 fault("registry_down", 75, "Failed to resolve",
       lambda node: node.proxy.set_faults([{"kind": "drop", "path": ""}]))
-fault("registry_auth_required_no_credentials", 1, "authentication",
+fault("registry_auth_required_no_credentials", 2, "authentication",
       lambda node: node.proxy.require_auth("sim", "sim-password-not-configured"),
       clear=lambda node: setattr(node.proxy, "auth", None))
 
@@ -307,7 +307,7 @@ def disk_full(node):
     if not can_mount(node):
         raise Skip("mount is not permitted here (needs root with CAP_SYS_ADMIN)")
     d = node.path("state")
-    check(mount("-t", "tmpfs", "-o", "size=8k", "tmpfs", d), "tmpfs mount")
+    check(mount("-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", d), "tmpfs mount")
     try:
         with open(os.path.join(d, "filler"), "wb") as f:
             try:

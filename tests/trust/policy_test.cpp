@@ -63,8 +63,9 @@ CandidateSignature signed_by(const testkeys::KeyPair& k, const std::string& refe
 
 TEST_CASE("signedIdentity types") {
   const std::string D = "@" + kDigest;
-  // matchRepoDigestOrExact: digest → repository match; tag → exact; repo-only identity under tag
-  CHECK(match(Id::MatchRepoDigestOrExact, "quay.io/a/b" + D, "quay.io/a/b"));
+  // matchRepoDigestOrExact: digest → repository match; tag → exact; a repository-only identity
+  // (what cosign writes) never matches (containers/image policy_reference_match.go)
+  CHECK_FALSE(match(Id::MatchRepoDigestOrExact, "quay.io/a/b" + D, "quay.io/a/b"));
   CHECK(match(Id::MatchRepoDigestOrExact, "quay.io/a/b" + D, "quay.io/a/b:v9"));
   CHECK_FALSE(match(Id::MatchRepoDigestOrExact, "quay.io/a/b" + D, "quay.io/a/c"));
   CHECK(match(Id::MatchRepoDigestOrExact, "quay.io/a/b:v1", "quay.io/a/b:v1"));
@@ -89,8 +90,19 @@ TEST_CASE("signedIdentity types") {
               "quay.io/ocp"));
   CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp/rel:1", "mirror.io/ocp/rel:2",
                     "mirror.io/ocp", "quay.io/ocp"));
-  CHECK(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel", "mirror.io/ocp",
+  CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel", "mirror.io/ocp",
+                    "quay.io/ocp"));
+  CHECK(match(Id::RemapIdentity, "mirror.io/ocp/rel" + D, "quay.io/ocp/rel:4.18", "mirror.io/ocp",
               "quay.io/ocp"));
+  // the prefix matches the repository name only, at a '/' boundary
+  CHECK(
+      match(Id::RemapIdentity, "mirror.io/ocp:1", "quay.io/ocp:1", "mirror.io/ocp", "quay.io/ocp"));
+  CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocp:1", "quay.io/ocp:1", "mirror.io/ocp:1",
+                    "quay.io/ocp:1"));
+  // exactReference, matchExact: a repository-only signed identity never matches
+  CHECK_FALSE(match(Id::MatchExact, "quay.io/a/b:v1", "quay.io/a/b"));
+  CHECK(match(Id::ExactRepository, "mirror.io/x" + D, "quay.io/a/b", "quay.io/a/b"));
+  CHECK(match(Id::MatchRepository, "quay.io/a/b" + D, "quay.io/a/b"));
   CHECK(match(Id::RemapIdentity, "other.io/x:1", "other.io/x:1", "mirror.io/ocp", "quay.io/ocp"));
   CHECK_FALSE(match(Id::RemapIdentity, "mirror.io/ocpx/r:1", "quay.io/ocpx/r:1", "mirror.io/ocp",
                     "quay.io/ocp"));
@@ -211,10 +223,11 @@ TEST_CASE("policy evaluation") {
                         fetcher({signed_by(k1, "localhost:5000/signed", kDigest)}));
   REQUIRE_FALSE(repo_only.ok());
   CHECK(repo_only.error().message.find("does not match") != std::string::npos);
-  // … but accepted when pulled by digest
-  CHECK(eval("localhost:5000/signed@" + kDigest, kDigest,
-             fetcher({signed_by(k1, "localhost:5000/signed", kDigest)}))
-            .ok());
+  // … and by digest too (containers/image: IsNameOnly(signature) → no match)
+  auto by_digest = eval("localhost:5000/signed@" + kDigest, kDigest,
+                        fetcher({signed_by(k1, "localhost:5000/signed", kDigest)}));
+  REQUIRE_FALSE(by_digest.ok());
+  CHECK(by_digest.error().message.find("matchRepository or exactRepository") != std::string::npos);
   // matchRepository accepts cosign's repository-only identity; any one valid signature suffices
   auto cos = eval("localhost:5000/cosign:1", kDigest,
                   fetcher({signed_by(k3, "localhost:5000/cosign", kDigest),

@@ -105,13 +105,14 @@ TEST_CASE("registries.d: most precise scope, default-docker") {
   CHECK(d.use_sigstore_attachments(ref("localhost:5000/x")));
   RegistriesD none;
   CHECK_FALSE(none.use_sigstore_attachments(ref("localhost:5000/x")));
-  // only the most precise scope applies: a scope without the key means false
+  // each setting comes from the most precise scope that sets it (containers/image
+  // docker/registries_d.go), so a scope with only lookaside inherits default-docker's true
   RegistriesD e;
   REQUIRE(parse_registries_d_file("default-docker:\n  use-sigstore-attachments: true\n"
                                   "docker:\n  localhost:5000:\n    lookaside: file:///x\n",
                                   "c", e)
               .ok());
-  CHECK_FALSE(e.use_sigstore_attachments(ref("localhost:5000/x")));
+  CHECK(e.use_sigstore_attachments(ref("localhost:5000/x")));
   CHECK_FALSE(parse_registries_d_file(
                   "docker:\n  quay.io/ocp:\n    use-sigstore-attachments: maybe\n", "x", e)
                   .ok());

@@ -32,8 +32,14 @@ TEST_CASE("cosign-signed image") {
   auto by_tag = check_image(t2, r.image("cosign"));
   REQUIRE_FALSE(by_tag.ok());
   CHECK(by_tag.error().message.find("does not match") != std::string::npos);
-  // … by digest it accepts it
-  CHECK(check_image(t2, r.host("plain") + "/os/cosign@" + r.image("cosign", "digest")).ok());
+  // … and by digest too, as containers/image (only matchRepository/exactRepository accept it)
+  auto by_digest = check_image(t2, r.host("plain") + "/os/cosign@" + r.image("cosign", "digest"));
+  REQUIRE_FALSE(by_digest.ok());
+  CHECK(by_digest.error().kind == ErrorKind::Degraded);
+  Case exact_repo(key_policy(r.key("cosign"), R"({"type":"exactRepository","dockerRepository":")" +
+                                                  r.host("plain") + "/os/cosign\"}"));
+  RegistryImageTrust t4(exact_repo.settings);
+  CHECK(check_image(t4, r.host("plain") + "/os/cosign@" + r.image("cosign", "digest")).ok());
   // a different key refuses the cosign signature
   Case other(key_policy(r.key("ec"), R"({"type":"matchRepository"})"));
   RegistryImageTrust t3(other.settings);

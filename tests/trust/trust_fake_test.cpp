@@ -44,13 +44,18 @@ TEST_CASE("Bearer: token with credentials; 401 without; invalid token") {
   Case c = open_case();
   {
     RegistryImageTrust t(c.settings, fast());
-    std::string e = fail(t, "private/x");
-    CHECK(e.find("401") != std::string::npos);
+    auto none = t.resolve(registries().fake_host() + "/private/x:v1");
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().kind == ErrorKind::Usage);  // no credentials in the auth file: exit 2
+    CHECK(none.error().message.find("has no credentials for") != std::string::npos);
   }
   login(c, "wrong");
   {
     RegistryImageTrust t(c.settings, fast());
-    std::string e = fail(t, "private/x");
+    auto refused = t.resolve(registries().fake_host() + "/private/x:v1");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().kind == ErrorKind::Degraded);  // credentials refused: exit 1
+    std::string e = refused.error().message;
     CHECK(e.find("token") != std::string::npos);
     CHECK(e.find("wrong") == std::string::npos);
   }
@@ -80,10 +85,13 @@ TEST_CASE("Bearer: an expired token is replaced") {
 TEST_CASE("malformed answers are rejected") {
   Case c = open_case();
   RegistryImageTrust t(c.settings, fast());
-  CHECK(fail(t, "bad/garbage").find("not a JSON object") != std::string::npos);
+  CHECK(fail(t, "bad/garbage").find("not valid JSON") != std::string::npos);
   CHECK(fail(t, "bad/notmanifest").find("unsupported media type") != std::string::npos);
   CHECK(fail(t, "bad/oversized").find("response too large") != std::string::npos);
   CHECK(fail(t, "bad/wrongdigest").find("Docker-Content-Digest") != std::string::npos);
+  const std::string hostile = fail(t, "bad/utf8");  // made printable where it enters
+  CHECK(hostile.find("unsupported media type 'text/\xEF\xBF\xBD\\x1b[2J") != std::string::npos);
+  CHECK(hostile.find('\x1b') == std::string::npos);
   std::string truncated = fail(t, "bad/truncated");
   CHECK(truncated.find("Failed to fetch") != std::string::npos);
 }
@@ -95,8 +103,14 @@ TEST_CASE("503 with Retry-After is retried; 429 gives up after bounded attempts"
   REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? "" : ok.error().message));
   auto n = t.request_count();
   auto start = std::chrono::steady_clock::now();
-  std::string e = fail(t, "busy/x");
+  auto busy = t.resolve(registries().fake_host() + "/busy/x:v1");
+  REQUIRE_FALSE(busy.ok());
+  CHECK(busy.error().kind == ErrorKind::Temporary);  // may pass by itself: exit 75
+  std::string e = busy.error().message;
   CHECK(e.find("429") != std::string::npos);
+  // no message repeats its own prefix
+  CHECK(e.rfind("Failed to resolve '", 0) == 0);
+  CHECK(e.find("Failed to resolve '", 1) == std::string::npos);
   CHECK(t.request_count() == n + 3);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));  // capped Retry-After
 }

@@ -85,8 +85,9 @@ TEST_CASE("signature rejections name the reason") {
   CHECK(has(rejected(c, r.image("retag")), "no sigstore signatures found"));
   std::string repo_only = rejected(c, r.image("repoonly"));
   CHECK(has(repo_only, "signed identity '" + r.host("plain") + "/os/repoonly' does not match"));
-  // by digest, the default identity only needs the repository
-  CHECK(check(c, r.host("plain") + "/os/repoonly@" + r.image("repoonly", "digest")).ok());
+  // by digest too: a repository-only identity never matches the default (containers/image)
+  CHECK(has(rejected(c, r.host("plain") + "/os/repoonly@" + r.image("repoonly", "digest")),
+            "matchRepository or exactRepository"));
   Case repo(key_policy(r.key("ec"), R"({"type":"matchRepository"})"));
   CHECK(check(repo, r.image("repoonly")).ok());
   Case exact(key_policy(
@@ -149,21 +150,31 @@ TEST_CASE("plain HTTP only where registries.conf says insecure") {
   auto& r = registries();
   Case c(key_policy(r.key("ec")));
   fixture::spit(c.settings.registries_conf, "");
-  auto e = rejected(c, r.image("signed"));
-  CHECK(has(e, "https://" + r.host("plain")));
+  auto e = check(c, r.image("signed"));
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().kind == ErrorKind::Usage);  // registries.conf must mark it insecure: exit 2
+  CHECK(has(e.error().message, "plain HTTP"));
+  CHECK(has(e.error().message, "'" + r.host("plain") + "'"));
 }
 
 TEST_CASE("htpasswd registry: Basic auth from the auth file") {
   auto& r = registries();
   Case c(key_policy(r.key("ec")));
-  CHECK(has(rejected(c, r.image("private")), "no credentials"));
+  auto none = check(c, r.image("private"));
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().kind == ErrorKind::Usage);  // the auth file lacks an entry: exit 2
+  CHECK(has(none.error().message,
+            "auth file has no credentials for '" + r.host("auth") + "/os/private'"));
   auto creds = r.info["registries"]["auth"];
   auto auth_json = [&](const std::string& key, const std::string& pw) {
     return R"({"auths":{")" + key + R"(":{"auth":")" +
            base64_encode(creds["username"].get<std::string>() + ":" + pw) + R"("}}})";
   };
   fixture::spit(c.settings.auth_file, auth_json("https://" + r.host("auth"), "wrong"));
-  std::string e = rejected(c, r.image("private"));
+  auto refused = check(c, r.image("private"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == ErrorKind::Degraded);  // credentials refused: exit 1
+  std::string e = refused.error().message;
   CHECK(has(e, "401"));
   CHECK_FALSE(has(e, creds["password"].get<std::string>()));
   fixture::spit(c.settings.auth_file,
@@ -176,8 +187,11 @@ TEST_CASE("htpasswd registry: Basic auth from the auth file") {
 TEST_CASE("TLS registry: CA from certs.d/<host:port>") {
   auto& r = registries();
   Case c(key_policy(r.key("ec")));
-  auto e = rejected(c, r.image("tls"));
-  CHECK(has(e, "Failed to fetch"));
+  auto untrusted = check(c, r.image("tls"));
+  REQUIRE_FALSE(untrusted.ok());
+  CHECK(untrusted.error().kind == ErrorKind::Usage);  // certs.d must name its CA: exit 2
+  CHECK(has(untrusted.error().message, "not trusted"));
+  CHECK(has(untrusted.error().message, c.settings.certs_d + "/" + r.host("tls")));
   c.settings.certs_d = r.info["registries"]["tls"]["certs_d"];
   auto ok = check(c, r.image("tls"));
   REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? "" : ok.error().message));
