@@ -67,6 +67,70 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
+namespace {
+
+/// Reads the child's stdout and stderr until both close, the deadline passes or stdout exceeds
+/// its limit; returns true when stdout overflowed.
+bool collect_output(int out_fd, int err_fd, std::chrono::steady_clock::time_point deadline,
+                    std::size_t stdout_limit, CommandResult& result) {
+  std::vector<pollfd> fds = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      return false;
+    }
+    const int r = poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1);
+    if (r < 0 && errno != EINTR) return false;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[16384];
+      const ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) {
+        fds[i].fd = -1;
+        continue;
+      }
+      std::string& sink = i == 0 ? result.out : result.err;
+      sink.append(buf, static_cast<std::size_t>(got));
+      if (i == 1 && sink.size() > 2 * kStderrKeep) sink.erase(0, sink.size() - kStderrKeep);
+      if (i == 0 && sink.size() > stdout_limit) return true;
+    }
+  }
+  return false;
+}
+
+/// Reaps `pid`, killing it once the deadline passes; false (errno set) when waitpid fails.
+bool reap_child(pid_t pid, std::chrono::steady_clock::time_point deadline, CommandResult& result) {
+  int wstatus = 0;
+  for (;;) {
+    const pid_t w = waitpid(pid, &wstatus, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) return false;
+    if (std::chrono::steady_clock::now() >= deadline && !result.timed_out) {
+      result.timed_out = true;
+      kill_child(pid);
+    }
+    usleep(10 * 1000);
+  }
+  if (WIFEXITED(wstatus)) result.exit_status = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) result.term_signal = WTERMSIG(wstatus);
+  return true;
+}
+
+/// The errno the child reported through the status pipe when exec failed, or 0.
+int exec_failure(int status_fd) {
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = read(status_fd, &exec_errno, sizeof exec_errno);
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(sizeof exec_errno) ? exec_errno : 0;
+}
+
+}  // namespace
+
 Result<CommandResult> run_command(const CommandSpec& spec) {
   if (spec.argv.empty()) return make_error(ErrorKind::Usage, "Failed to run a command: no program");
   const std::string& program = spec.argv[0];
@@ -88,61 +152,17 @@ Result<CommandResult> run_command(const CommandSpec& spec) {
   out_w.reset();
   err_w.reset();
   st_w.reset();
-
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = read(st_r.get(), &exec_errno, sizeof exec_errno);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+  if (const int e = exec_failure(st_r.get()); e != 0) {
     waitpid(pid, nullptr, 0);
-    return start_error(program, exec_errno);
+    return start_error(program, e);
   }
 
   CommandResult result;
-  bool overflow = false;
-  std::vector<pollfd> fds = {{out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}};
-  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      break;
-    }
-    const int r = poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1);
-    if (r < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[16384];
-      const ssize_t got = read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (got <= 0) {
-        fds[i].fd = -1;
-        continue;
-      }
-      std::string& sink = i == 0 ? result.out : result.err;
-      sink.append(buf, static_cast<std::size_t>(got));
-      if (i == 1 && sink.size() > 2 * kStderrKeep) sink.erase(0, sink.size() - kStderrKeep);
-      if (i == 0 && sink.size() > spec.stdout_limit) overflow = true;
-    }
-    if (overflow) break;
-  }
+  const bool overflow =
+      collect_output(out_r.get(), err_r.get(), deadline, spec.stdout_limit, result);
   if (result.timed_out || overflow) kill_child(pid);
-
-  int wstatus = 0;
-  for (;;) {
-    const pid_t w = waitpid(pid, &wstatus, WNOHANG);
-    if (w == pid) break;
-    if (w < 0 && errno != EINTR) return start_error(program, errno);
-    if (std::chrono::steady_clock::now() >= deadline && !result.timed_out) {
-      result.timed_out = true;
-      kill_child(pid);
-    }
-    usleep(10 * 1000);
-  }
+  if (!reap_child(pid, deadline, result)) return start_error(program, errno);
   if (result.err.size() > kStderrKeep) result.err.erase(0, result.err.size() - kStderrKeep);
-  if (WIFEXITED(wstatus)) result.exit_status = WEXITSTATUS(wstatus);
-  if (WIFSIGNALED(wstatus)) result.term_signal = WTERMSIG(wstatus);
   if (overflow) {
     return make_error(ErrorKind::Temporary, "Failed to run '" + program + "': more than " +
                                                 std::to_string(spec.stdout_limit) +
