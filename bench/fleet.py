@@ -7,7 +7,7 @@ itself broke: a host did not come up, a healthy node never finished).
 
   /usr/bin/python3 bench/fleet.py --binary build/src/imageswitch [--nodes 20]
       [--gates lease,fleetlock] [--scale 60] [--drain-s 60] [--reboot-s 180] [--idle-s 1800]
-      [--ttl-s 15] [--no-faults] [--out FILE.md] [--dump FILE.json] [--smoke]
+      [--ttl-s 1600] [--no-faults] [--out FILE.md] [--dump FILE.json] [--smoke]
 
 Needs a -Dfailpoints=true build (IMAGESWITCH_BOOT_ID_FILE). See bench/README.md.
 """
@@ -183,7 +183,7 @@ def main():
     p.add_argument("--reboot-s", type=float, default=180.0,
                    help="simulated reboot: down until network-online")
     p.add_argument("--idle-s", type=float, default=1800.0, help="simulated idle window")
-    p.add_argument("--ttl-s", type=int, default=15,
+    p.add_argument("--ttl-s", type=int, default=1600,
                    help="Lease ttl_s (real seconds); also when the FleetLock admin steps in")
     p.add_argument("--timeout", type=float, default=900.0, help="real seconds for one rollout")
     p.add_argument("--no-faults", action="store_true")

@@ -294,6 +294,7 @@ class Cluster:
                "registries_conf": b.path("etc", "registries.conf"),
                "registries_d": b.path("etc", "registries.d"), "certs_d": b.path("etc", "certs.d"),
                "state_dir": host.path("state"), "runtime_dir": host.path("run"),
+               "sysroot": host.path("sysroot"),
                "architecture": "amd64", "coordination": coordination,
                "drain": {"enabled": True, "timeout_s": 600, "eviction_retry_s": 1,
                          "grace_period_s": -1}, "reboot": {"enabled": True}}
