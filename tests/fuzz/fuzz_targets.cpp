@@ -32,7 +32,7 @@ using namespace imageswitch;
 namespace {
 
 /// Stops the fuzzer with `what` when `ok` is false (a round-trip broke).
-void require(bool ok, const char* what) {
+[[maybe_unused]] void require(bool ok, const char* what) {
   if (ok) return;
   std::fprintf(stderr, "round-trip failed: %s\n", what);
   std::abort();
