@@ -121,7 +121,9 @@ Result<ImageRef> parse_name(std::string_view text, std::string_view name) {
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
   }
-  if (name.size() > kMaxNameLength)
+  // Like distribution's ParseNormalizedNamed: the limit holds for the normalized name (with
+  // "docker.io/library/" added), so what we print always parses again (found by fuzzing).
+  if (ref.name().size() > kMaxNameLength)
     return parse_error(text, "repository name must not be longer than 255 characters");
   return ref;
 }
