@@ -4,22 +4,6 @@
 
 namespace imageswitch {
 
-bool update_in_progress(const State& state) {
-  switch (state.phase) {
-    case Phase::Staging:
-    case Phase::Staged:
-    case Phase::Gated:
-    case Phase::Draining:
-    case Phase::Rebooting:
-      return true;
-    case Phase::Idle:
-    case Phase::Done:
-    case Phase::Degraded:
-      return false;
-  }
-  return false;
-}
-
 Result<bool> renew_held_slot(Gate* gate, const State& state) {
   if (gate == nullptr || !state.gate_held) return true;
   return gate->renew();
@@ -27,7 +11,7 @@ Result<bool> renew_held_slot(Gate* gate, const State& state) {
 
 Result<bool> release_after_boot(Gate* gate, const State& state, const std::string& runtime_dir,
                                 const std::string& boot_id) {
-  if (gate == nullptr || update_in_progress(state)) return false;
+  if (gate == nullptr || update_in_progress(state.phase)) return false;
   const std::string marker = runtime_dir + "/gate-released";
   if (auto seen = read_file(marker, 256); seen && *seen == boot_id + "\n") return false;
   TRY(gate->release());

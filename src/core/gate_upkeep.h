@@ -13,9 +13,6 @@
 
 namespace imageswitch {
 
-/// True when `state` has an update under way (staging … rebooting).
-bool update_in_progress(const State& state);
-
 /// Renews the slot when `state` says we hold one; false when it was lost (taken over after its
 /// TTL) and true otherwise (also when there is no gate or no slot held).
 Result<bool> renew_held_slot(Gate* gate, const State& state);

@@ -1,5 +1,7 @@
 #include "json_util.h"
 
+#include <algorithm>
+
 namespace imageswitch {
 
 std::string json_string(const nlohmann::json& object, const char* key) {
@@ -19,8 +21,8 @@ long long json_int(const nlohmann::json& object, const char* key, long long fall
   return value.is_number_integer() ? value.get<long long>() : fallback;
 }
 
-Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth) {
-  int depth = 0;
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
   bool in_string = false, escaped = false;
   for (const char c : text) {
     if (in_string) {
@@ -33,13 +35,18 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth) 
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > max_depth)
-        return make_error(ErrorKind::Degraded,
-                          "JSON nested deeper than " + std::to_string(max_depth) + " levels");
+      deepest = std::max(deepest, ++depth);
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
   }
+  return deepest;
+}
+
+Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth) {
+  if (json_nesting_depth(text) > static_cast<std::size_t>(max_depth))
+    return make_error(ErrorKind::Degraded,
+                      "JSON nested deeper than " + std::to_string(max_depth) + " levels");
   return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
 }
 

@@ -26,6 +26,10 @@ inline constexpr int kMaxJsonDepth = 64;
 /// Parses outside JSON `text` without throwing: a discarded value when it is not JSON; an error
 /// when it nests deeper than `max_depth` (checked by a scan before parsing, so hostile nesting
 /// costs no memory).
+/// The deepest nesting of objects and arrays in `text`, outside strings (a cheap scan before
+/// parsing untrusted JSON).
+std::size_t json_nesting_depth(std::string_view text);
+
 Result<nlohmann::json> parse_json_bounded(std::string_view text, int max_depth = kMaxJsonDepth);
 
 }  // namespace imageswitch

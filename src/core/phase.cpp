@@ -92,6 +92,22 @@ std::string_view phase_name(Phase phase) {
   return "idle";
 }
 
+bool update_in_progress(Phase phase) {
+  switch (phase) {
+    case Phase::Staging:
+    case Phase::Staged:
+    case Phase::Gated:
+    case Phase::Draining:
+    case Phase::Rebooting:
+      return true;
+    case Phase::Idle:
+    case Phase::Done:
+    case Phase::Degraded:
+      return false;
+  }
+  return false;
+}
+
 std::optional<Phase> parse_phase(std::string_view name) {
   for (const auto& [p, n] : kPhaseNames)
     if (n == name) return p;

@@ -35,6 +35,9 @@ std::string_view phase_name(Phase phase);
 /// Parses a stored phase name.
 std::optional<Phase> parse_phase(std::string_view name);
 
+/// True while an update is under way: staging, staged, gated, draining or rebooting.
+bool update_in_progress(Phase phase);
+
 /// One allowed phase change and the step of the plan that makes it.
 struct PhaseTransition {
   Phase from;

@@ -14,20 +14,6 @@ std::string staged_digest(const Observation& o) {
   return o.host.staged ? o.host.staged->digest : std::string();
 }
 
-/// An update is under way (something between staging and the reboot's confirmation).
-bool in_progress(const State& s) {
-  switch (s.phase) {
-    case Phase::Staging:
-    case Phase::Staged:
-    case Phase::Gated:
-    case Phase::Draining:
-    case Phase::Rebooting:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /// We hold something in the cluster that must be given back (our cordon, a gate slot).
 bool holds_cluster(const State& s) {
   return (s.cordon_recorded && s.we_cordoned) || s.gate_held;
@@ -95,7 +81,7 @@ Step toward_new_image(const Observation& o, const State& s, bool same_desired,
   if (s.phase == Phase::Degraded && same_desired && resolved == s.failed_digest)
     return step(StepKind::Degraded, s.last_error + "; waiting for a new desired image", resolved);
   if (resolved == booted) {
-    if (in_progress(s) && s.target_digest != booted)
+    if (update_in_progress(s.phase) && s.target_digest != booted)
       return step(StepKind::Abandon,
                   "the desired image is the booted one again; dropping the staged update",
                   s.target_digest);
@@ -103,7 +89,7 @@ Step toward_new_image(const Observation& o, const State& s, bool same_desired,
   }
   if (!o.verified)
     return step(StepKind::Verify, "verifying the signature of " + short_digest(resolved), resolved);
-  if (in_progress(s) && s.target_digest != resolved)
+  if (update_in_progress(s.phase) && s.target_digest != resolved)
     return step(StepKind::Stage,
                 "the desired image changed; replacing " + short_digest(s.target_digest) + " with " +
                     short_digest(resolved),
@@ -162,7 +148,7 @@ Step decide(const Observation& o, const State& s, const Settings& cfg) {
 
   // 2. Nothing desired: give back what we hold, otherwise nothing to do.
   if (o.desired.empty()) {
-    if (in_progress(s) || holds_cluster(s))
+    if (update_in_progress(s.phase) || holds_cluster(s))
       return step(StepKind::Abandon, "the desired image was removed; abandoning the update",
                   s.target_digest);
     return step(StepKind::Noop, "no desired image is set");
@@ -171,7 +157,7 @@ Step decide(const Observation& o, const State& s, const Settings& cfg) {
   // 3. Fast path: the desired reference is pinned and already booted (no network).
   const std::string pinned = pinned_digest(o.desired);
   if (!pinned.empty() && pinned == booted) {
-    if (in_progress(s) && s.target_digest != booted)
+    if (update_in_progress(s.phase) && s.target_digest != booted)
       return step(StepKind::Abandon,
                   "the desired image is the booted one again; dropping the staged update",
                   s.target_digest);
@@ -189,7 +175,7 @@ Step decide(const Observation& o, const State& s, const Settings& cfg) {
   }
 
   // 5. An update for the same desired image is under way: resume it.
-  if (same_desired && in_progress(s) && s.phase != Phase::Degraded) {
+  if (same_desired && update_in_progress(s.phase) && s.phase != Phase::Degraded) {
     const std::string& target = s.target_digest;
     if (booted == target) return step(StepKind::Confirm, "booted into the target image", target);
     if (staged != target)

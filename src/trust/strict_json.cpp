@@ -3,37 +3,10 @@
 #include <set>
 #include <vector>
 
+#include "json_util.h"
 #include "text.h"
 
 namespace imageswitch {
-namespace {
-
-// The deepest nesting of objects and arrays in `text` (outside strings).
-std::size_t nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-}  // namespace
 
 Result<nlohmann::json> parse_json_strict(std::string_view text, std::string_view what,
                                          JsonLimits limits) {
@@ -43,7 +16,7 @@ Result<nlohmann::json> parse_json_strict(std::string_view text, std::string_view
   if (text.size() > limits.max_bytes)
     return bad("too large (" + std::to_string(text.size()) + " bytes, limit " +
                std::to_string(limits.max_bytes) + ")");
-  if (std::size_t d = nesting_depth(text); d > limits.max_depth)
+  if (std::size_t d = json_nesting_depth(text); d > limits.max_depth)
     return bad("nested too deeply (" + std::to_string(d) + " levels, limit " +
                std::to_string(limits.max_depth) + ")");
   // One set of keys per open object; a repeated key marks the whole document as refused.
