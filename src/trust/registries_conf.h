@@ -42,6 +42,8 @@ struct Endpoint {
   bool mirror = false;
   /// "host[:port]".
   std::string host() const { return repository.substr(0, repository.find('/')); }
+  /// The host to connect to: Docker Hub's API lives at registry-1.docker.io.
+  std::string wire_host() const { return host() == "docker.io" ? "registry-1.docker.io" : host(); }
   /// The path after the host.
   std::string path() const;
 };

@@ -125,21 +125,26 @@ const std::string& RegistryClient::ca_for(const std::string& host) {
 
 Result<std::string> RegistryClient::base_url(const Endpoint& ep) {
   std::string host = ep.host();
-  std::string url_host = host == "docker.io" ? "registry-1.docker.io" : host;
+  std::string url_host = ep.wire_host();
   auto it = scheme_.find(host);
   if (it == scheme_.end() && !ep.insecure) it = scheme_.emplace(host, "https").first;
   if (it == scheme_.end()) {
     // insecure: try TLS without verification first, fall back to plain HTTP.
-    HttpRequest probe;
-    probe.url = "https://" + url_host + "/v2/";
-    probe.max_body = 64 << 10;
-    probe.tls.verify = false;
-    probe.insecure_host = url_host;
-    probe.attempts = 1;
-    auto r = http_.send(probe);
-    it = scheme_.emplace(host, r ? "https" : "http").first;
+    it = scheme_.emplace(host, answers_unverified("https", url_host) ? "https" : "http").first;
   }
   return it->second + "://" + url_host + "/v2/" + ep.path();
+}
+
+// Probes carry no credentials; naming the host as the one insecure target is what lets the one
+// HTTP client skip verification (or speak plain HTTP) for exactly this request.
+bool RegistryClient::answers_unverified(const std::string& scheme, const std::string& url_host) {
+  HttpRequest probe;
+  probe.url = scheme + "://" + url_host + "/v2/";
+  probe.max_body = 64 << 10;
+  probe.tls.verify = false;
+  probe.insecure_host = url_host;
+  probe.attempts = 1;
+  return static_cast<bool>(http_.send(probe));
 }
 
 Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthChallenge& ch) {

@@ -89,6 +89,8 @@ class RegistryClient {
   Result<HttpResponse> send_with_auth(const Endpoint& ep, HttpRequest req);
   Result<std::string> fetch_token(const Endpoint& ep, const AuthChallenge& ch);
   Result<std::string> base_url(const Endpoint& ep);
+  /// Whether `scheme`://`url_host`/v2/ answers at all, TLS unverified and without credentials.
+  bool answers_unverified(const std::string& scheme, const std::string& url_host);
   const std::string& ca_for(const std::string& host);
   /// The Usage error for a registry that wants credentials the auth file lacks.
   Error no_credentials(const Endpoint& ep) const;

@@ -20,23 +20,13 @@ Result<HttpResponse> RegistryClient::classify_failure(const Endpoint& ep,
     return no_credentials(ep);
   if (result || result.error().kind != ErrorKind::Temporary || ep.insecure) return result;
   // A transport failure over verified TLS: find out whether TLS itself is the cause.
-  const std::string host = ep.host() == "docker.io" ? "registry-1.docker.io" : ep.host();
-  // Probes carry no credentials; naming the host as the one insecure target is what lets the
-  // one HTTP client skip verification (or speak plain HTTP) for exactly these two requests.
-  HttpRequest unverified;
-  unverified.url = "https://" + host + "/v2/";
-  unverified.max_body = 64 << 10;
-  unverified.tls.verify = false;
-  unverified.insecure_host = host;
-  unverified.attempts = 1;
-  if (http_.send(unverified))
+  const std::string host = ep.wire_host();
+  if (answers_unverified("https", host))
     return make_error(ErrorKind::Usage,
                       "Failed to connect to '" + ep.host() +
                           "': its TLS certificate is not trusted (put its CA in " +
                           options_.certs_d + "/" + ep.host() + "/*.crt)");
-  HttpRequest plain = unverified;
-  plain.url = "http://" + host + "/v2/";
-  if (http_.send(plain))
+  if (answers_unverified("http", host))
     return make_error(ErrorKind::Usage, "Failed to connect to '" + ep.host() +
                                             "': it speaks plain HTTP, which only a registry marked "
                                             "'insecure = true' in registries.conf may use");

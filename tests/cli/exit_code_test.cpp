@@ -10,6 +10,9 @@
 #include "cli.h"
 #include "commands.h"
 #include "journal.h"
+#include "temp_dir.h"
+
+using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
 namespace fs = std::filesystem;
@@ -30,15 +33,6 @@ struct Shell {
   }
 };
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/isw-cli-exit-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 }  // namespace
 
 TEST_CASE("cli exit codes: bad usage is 2") {
@@ -50,7 +44,7 @@ TEST_CASE("cli exit codes: bad usage is 2") {
 
 TEST_CASE("cli exit codes: a configuration an admin must fix is 2, journaled once") {
   TempDir d;
-  const std::string bad = d.path + "/config.json";
+  const std::string bad = d.path() + "/config.json";
   std::ofstream(bad) << R"({"drian": {}})";
   for (const char* cmd : {"run", "status", "check"}) {
     CAPTURE(cmd);
@@ -62,8 +56,8 @@ TEST_CASE("cli exit codes: a configuration an admin must fix is 2, journaled onc
     CHECK(sh.entries[0].message.find("unknown key 'drian'") != std::string::npos);
   }
   Shell sh;
-  CHECK(sh.run({"--config", d.path + "/missing.json", "run"}) == 2);
-  CHECK(sh.run({"--config", d.path, "status"}) == 2);  // a directory, not a file
+  CHECK(sh.run({"--config", d.path() + "/missing.json", "run"}) == 2);
+  CHECK(sh.run({"--config", d.path(), "status"}) == 2);  // a directory, not a file
   CHECK(sh.entries.size() == 2);
 }
 

@@ -11,21 +11,9 @@
 
 #include "kube_client.h"
 
+#include "temp_dir.h"
+
 namespace imageswitch::testing {
-
-/// A temporary directory, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  /// The directory's path.
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 /// Writes `content` to `path` (test helper; aborts the test on failure).
 void write_text(const std::string& path, const std::string& content);

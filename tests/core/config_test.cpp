@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include "temp_dir.h"
 
 using namespace imageswitch;
 
@@ -134,9 +135,8 @@ TEST_CASE("config: malformed documents") {
 }
 
 TEST_CASE("config: load_config files") {
-  char dir[] = "/tmp/isw-config-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
-  const std::string path = std::string(dir) + "/config.json";
+  const testing::TempDir dir("config");
+  const std::string path = dir.file("config.json");
   SUBCASE("missing file at the default path means defaults plus the hostname") {
     auto r = load_config(path, /*path_was_given=*/false);
     REQUIRE(r.ok());
@@ -160,8 +160,6 @@ TEST_CASE("config: load_config files") {
     REQUIRE(r.ok());
     CHECK(r->node_name == "worker-7");
   }
-  unlink(path.c_str());
-  rmdir(dir);
 }
 
 TEST_CASE("config: closest_key") {

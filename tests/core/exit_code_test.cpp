@@ -11,25 +11,12 @@
 #include "desired_file.h"
 #include "fileutil.h"
 #include "reconcile_node.h"
+#include "temp_dir.h"
 
 using namespace imageswitch;
 using namespace imageswitch::testing;
 
 namespace {
-
-/// A temporary directory removed at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/isw-exit-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path + "/" + name) << text;
-    return path + "/" + name;
-  }
-};
 
 int config_exit(const std::string& path, bool given = true) {
   auto r = load_config(path, given);
@@ -55,31 +42,31 @@ TEST_CASE("exit codes: the configuration file is the admin's (2)") {
   CHECK(config_exit(d.write("broken.json", "{\"drain\": ")) == 2);
   CHECK(config_exit(d.write("unknown.json", R"({"drian": {}})")) == 2);
   CHECK(config_exit(d.write("type.json", R"({"reboot": {"enabled": "yes"}})")) == 2);
-  CHECK(config_exit(d.path + "/missing.json") == 2);
-  CHECK(config_exit(d.path + "/missing.json", /*given=*/false) == 0);  // defaults
-  CHECK(config_exit(d.path) == 2);  // exists but cannot be read as a file: not "defaults"
+  CHECK(config_exit(d.path() + "/missing.json") == 2);
+  CHECK(config_exit(d.path() + "/missing.json", /*given=*/false) == 0);  // defaults
+  CHECK(config_exit(d.path()) == 2);  // exists but cannot be read as a file: not "defaults"
   CHECK(config_exit(d.write("big.json", std::string(2 << 20, ' '))) == 2);
 }
 
 TEST_CASE("exit codes: the desired-image file: its content is the admin's, reading may retry") {
   TempDir d;
-  CHECK(desired_exit(d.path + "/absent") == 0);  // nothing desired
+  CHECK(desired_exit(d.path() + "/absent") == 0);  // nothing desired
   CHECK(desired_exit(d.write("two", "quay.io/a:1\nquay.io/b:2\n")) == 2);
   CHECK(desired_exit(d.write("space", "quay.io/a :1\n")) == 2);
   CHECK(desired_exit(d.write("huge", std::string(100 << 10, 'a'))) == 2);
-  fs::create_directory(d.path + "/dir");
-  CHECK(desired_exit(d.path + "/dir") == 75);  // exists, cannot be read now: not a usage error
+  fs::create_directory(d.path() + "/dir");
+  CHECK(desired_exit(d.path() + "/dir") == 75);  // exists, cannot be read now: not a usage error
 }
 
 TEST_CASE("exit codes: read_file reports the kind its caller chose") {
   TempDir d;
   const std::string big = d.write("big", std::string(100, 'x'));
   CHECK(read_file(big, 10, ErrorKind::Degraded).error().kind == ErrorKind::Degraded);
-  CHECK(read_file(d.path + "/absent", 10, ErrorKind::Usage).error().kind == ErrorKind::Usage);
-  CHECK(read_file(d.path + "/absent", 10, ErrorKind::Temporary).error().kind ==
+  CHECK(read_file(d.path() + "/absent", 10, ErrorKind::Usage).error().kind == ErrorKind::Usage);
+  CHECK(read_file(d.path() + "/absent", 10, ErrorKind::Temporary).error().kind ==
         ErrorKind::Temporary);
   CHECK(*read_file(big, 100, ErrorKind::Usage) == std::string(100, 'x'));
-  CHECK(file_missing(d.path + "/absent"));
+  CHECK(file_missing(d.path() + "/absent"));
   CHECK(file_missing(big + "/below-a-file"));
   CHECK_FALSE(file_missing(big));
 }

@@ -12,7 +12,10 @@
 #include "fileutil.h"
 #include "state.h"
 #include "status.h"
+#include "temp_dir.h"
 #include "text.h"
+
+using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
 
@@ -22,15 +25,6 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 const std::string kBad =
     "bad \xff\xfe utf-8 \xc0\xaf \xed\xa0\x80 \x1b[31m red \xc2\x9b"
     "2J\nnext";
-
-struct Dir {
-  std::string path;
-  Dir() {
-    char t[] = "/tmp/hostile-test-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~Dir() { std::filesystem::remove_all(path); }
-};
 
 std::string slurp(const std::string& p) {
   std::ifstream in(p);
@@ -69,7 +63,7 @@ TEST_CASE("printable: valid, one line, no control characters, bounded") {
 }
 
 TEST_CASE("state: invalid UTF-8 and huge errors are stored bounded, never throw") {
-  Dir d;
+  TempDir d;
   State s;
   s.phase = Phase::Staging;
   s.desired = "quay.io/a/b:v1";
@@ -79,8 +73,8 @@ TEST_CASE("state: invalid UTF-8 and huge errors are stored bounded, never throw"
   std::string text;
   CHECK_NOTHROW(text = serialize_state(s));
   CHECK(text.size() < kMaxStateFile);
-  REQUIRE(save_state(d.path, s).ok());
-  LoadedState back = load_state(d.path);
+  REQUIRE(save_state(d.path(), s).ok());
+  LoadedState back = load_state(d.path());
   CHECK(back.warning.empty());
   CHECK(back.state.phase == Phase::Staging);
   CHECK(back.state.last_error.size() <= kMaxStoredText);
@@ -89,31 +83,31 @@ TEST_CASE("state: invalid UTF-8 and huge errors are stored bounded, never throw"
 }
 
 TEST_CASE("the failed digest survives a lost or corrupt state.json") {
-  Dir d;
+  TempDir d;
   State s;
   s.phase = Phase::Degraded;
   s.desired = "quay.io/a/b:v1";
   s.target_digest = kDigest;
   s.failed_digest = kDigest;
   s.last_error = "rolled back";
-  REQUIRE(save_state(d.path, s).ok());
-  std::ofstream(d.path + "/state.json") << "{\"version\":1,\"phase\":";  // truncated
-  LoadedState corrupt = load_state(d.path);
+  REQUIRE(save_state(d.path(), s).ok());
+  std::ofstream(d.path() + "/state.json") << "{\"version\":1,\"phase\":";  // truncated
+  LoadedState corrupt = load_state(d.path());
   CHECK_FALSE(corrupt.warning.empty());
   CHECK(corrupt.state.phase == Phase::Degraded);
   CHECK(corrupt.state.failed_digest == kDigest);
   CHECK(corrupt.state.desired == "quay.io/a/b:v1");
-  std::filesystem::remove(d.path + "/state.json");
-  LoadedState lost = load_state(d.path);
+  std::filesystem::remove(d.path() + "/state.json");
+  LoadedState lost = load_state(d.path());
   CHECK(lost.state.failed_digest == kDigest);
   CHECK(lost.state.phase == Phase::Degraded);
   // a new desired image that converges clears it
   State fresh;
   fresh.phase = Phase::Done;
-  REQUIRE(save_state(d.path, fresh).ok());
-  CHECK_FALSE(std::filesystem::exists(d.path + "/failed-digest"));
-  std::filesystem::remove(d.path + "/state.json");
-  CHECK(load_state(d.path).state.failed_digest.empty());
+  REQUIRE(save_state(d.path(), fresh).ok());
+  CHECK_FALSE(std::filesystem::exists(d.path() + "/failed-digest"));
+  std::filesystem::remove(d.path() + "/state.json");
+  CHECK(load_state(d.path()).state.failed_digest.empty());
 }
 
 TEST_CASE("status: --json never throws, text escapes control characters") {
@@ -142,25 +136,25 @@ TEST_CASE("desired-image file: invalid UTF-8 or control characters are refused c
 }
 
 TEST_CASE("state and runtime directories: private, and never written through a link") {
-  Dir d;
-  CHECK(check_private_directory(d.path + "/missing").ok());
-  CHECK(check_private_directory(d.path).ok());
-  const std::string open_dir = d.path + "/open";
+  TempDir d;
+  CHECK(check_private_directory(d.path() + "/missing").ok());
+  CHECK(check_private_directory(d.path()).ok());
+  const std::string open_dir = d.path() + "/open";
   std::filesystem::create_directory(open_dir);
   chmod(open_dir.c_str(), 0777);
   auto wide = check_private_directory(open_dir);
   REQUIRE_FALSE(wide.ok());
   CHECK(wide.error().kind == ErrorKind::Usage);
   CHECK(wide.error().message.find("writable by other users") != std::string::npos);
-  const std::string link = d.path + "/link";
-  std::filesystem::create_directory_symlink(d.path, link);
+  const std::string link = d.path() + "/link";
+  std::filesystem::create_directory_symlink(d.path(), link);
   auto linked = check_private_directory(link);
   REQUIRE_FALSE(linked.ok());
   CHECK(linked.error().message.find("symbolic link") != std::string::npos);
   // a link planted at the temporary name is not followed
-  const std::string victim = d.path + "/victim";
+  const std::string victim = d.path() + "/victim";
   std::ofstream(victim) << "untouched";
-  const std::string target = d.path + "/state.json";
+  const std::string target = d.path() + "/state.json";
   std::filesystem::create_symlink(victim, target + ".tmp." + std::to_string(getpid()));
   REQUIRE(write_file_atomic(target, "new", 0600).ok());
   CHECK(slurp(victim) == "untouched");

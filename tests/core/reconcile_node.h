@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "reconcile.h"
 #include "state.h"
+#include "temp_dir.h"
 
 namespace imageswitch::testing {
 
@@ -31,7 +32,8 @@ struct Node {
   fakes::Cluster cluster;
   fakes::Gate gate;
   Settings settings;
-  std::string dir;
+  testing::TempDir tmp{"reconcile"};
+  std::string dir = tmp.path();
   int boot = 1;
   bool with_cluster = true;
   bool with_gate = false;
@@ -39,8 +41,6 @@ struct Node {
 
   Node() {
     set_journal_sink([this](const JournalEntry& e) { entries.push_back(e); });
-    char t[] = "/tmp/isw-reconcile-XXXXXX";
-    dir = mkdtemp(t);
     settings.state_dir = dir + "/state";
     settings.runtime_dir = dir + "/run";
     host.host.booted = fakes::deployment_for("quay.io/ocp/os", A);
@@ -49,10 +49,7 @@ struct Node {
     trust.digests["quay.io/ocp/os@" + B] = B;
     trust.digests["quay.io/ocp/os@" + A] = A;
   }
-  ~Node() {
-    set_journal_sink({});
-    fs::remove_all(dir);
-  }
+  ~Node() { set_journal_sink({}); }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 

@@ -8,20 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <vector>
+#include "temp_dir.h"
+
+using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/isw-state-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 State sample() {
   State s;
@@ -76,30 +70,30 @@ TEST_CASE("state: phase names round trip") {
 
 TEST_CASE("state: save then load") {
   TempDir dir;
-  REQUIRE(save_state(dir.path, sample()).ok());
-  LoadedState loaded = load_state(dir.path);
+  REQUIRE(save_state(dir.path(), sample()).ok());
+  LoadedState loaded = load_state(dir.path());
   CHECK(loaded.warning.empty());
   CHECK(loaded.state.phase == Phase::Draining);
   CHECK(loaded.state.last_error == sample().last_error);
   struct stat st {};
-  REQUIRE(stat((dir.path + "/state.json").c_str(), &st) == 0);
+  REQUIRE(stat((dir.path() + "/state.json").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   // No temporary file is left behind (state.json, plus failed-digest when a digest failed).
   int files = 0;
-  for (auto& e : fs::directory_iterator(dir.path)) files += e.is_regular_file() ? 1 : 0;
+  for (auto& e : fs::directory_iterator(dir.path())) files += e.is_regular_file() ? 1 : 0;
   CHECK(files == (sample().failed_digest.empty() ? 1 : 2));
 }
 
 TEST_CASE("state: missing file is no state and no warning") {
   TempDir dir;
-  LoadedState loaded = load_state(dir.path);
+  LoadedState loaded = load_state(dir.path());
   CHECK(loaded.warning.empty());
   CHECK(loaded.state.phase == Phase::Idle);
 }
 
 TEST_CASE("state: corrupt or truncated files are no state plus a warning") {
   TempDir dir;
-  const std::string path = dir.path + "/state.json";
+  const std::string path = dir.path() + "/state.json";
   const std::string good = serialize_state(sample());
   const std::vector<std::string> bad = {
       "",
@@ -117,7 +111,7 @@ TEST_CASE("state: corrupt or truncated files are no state plus a warning") {
   for (const std::string& text : bad) {
     CAPTURE(text.size());
     write(path, text);
-    LoadedState loaded = load_state(dir.path);
+    LoadedState loaded = load_state(dir.path());
     CHECK(loaded.state.phase == Phase::Idle);
     CHECK(loaded.state.target_digest.empty());
     CHECK(loaded.warning.find(path) != std::string::npos);
@@ -126,11 +120,11 @@ TEST_CASE("state: corrupt or truncated files are no state plus a warning") {
 
 TEST_CASE("state: a directory in the way or an unwritable directory is an error, not a crash") {
   TempDir dir;
-  REQUIRE(mkdir((dir.path + "/state.json").c_str(), 0700) == 0);
-  LoadedState loaded = load_state(dir.path);
+  REQUIRE(mkdir((dir.path() + "/state.json").c_str(), 0700) == 0);
+  LoadedState loaded = load_state(dir.path());
   CHECK(loaded.state.phase == Phase::Idle);
   CHECK_FALSE(loaded.warning.empty());
-  auto saved = save_state(dir.path, sample());
+  auto saved = save_state(dir.path(), sample());
   REQUIRE_FALSE(saved.ok());
   CHECK(saved.error().message.find("Failed to save state") == 0);
 }

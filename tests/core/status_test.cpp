@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include "temp_dir.h"
 
 using namespace imageswitch;
 namespace fs = std::filesystem;
@@ -22,12 +23,13 @@ NodeLook look_at(std::string desired) {
 }
 
 struct RuntimeDir {
-  Settings settings;
-  RuntimeDir() {
-    char t[] = "/tmp/isw-status-XXXXXX";
-    settings.runtime_dir = mkdtemp(t);
+  testing::TempDir tmp{"status"};
+  Settings settings = with_runtime_dir(tmp.path());
+  static Settings with_runtime_dir(const std::string& dir) {
+    Settings s;
+    s.runtime_dir = dir;
+    return s;
   }
-  ~RuntimeDir() { fs::remove_all(settings.runtime_dir); }
 };
 
 }  // namespace

@@ -8,26 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace imageswitch::testing {
 
 /// Directory of the fakes (tests/fakes), compiled in by meson.
 std::string fakes_dir();
-
-/// A fresh directory under $TMPDIR, removed recursively on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  /// The directory's path.
-  const std::string& path() const { return path_; }
-  /// `path()/name`.
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 /// A child process started with the current environment; SIGTERM, then SIGKILL, on stop().
 class Child {

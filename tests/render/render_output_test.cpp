@@ -13,23 +13,15 @@
 #include "containerfile.h"
 #include "fixture.h"
 #include "output_dir.h"
+#include "temp_dir.h"
+
+using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
 using namespace imageswitch::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// A fresh temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "render-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -62,7 +54,7 @@ unsigned mode_of(const fs::path& p) {
 
 TEST_CASE("the tree holds the decoded bytes with the MachineConfig's modes") {
   TempDir tmp;
-  const fs::path dir = tmp.path / "out";
+  const fs::path dir = fs::path(tmp.path()) / "out";
   REQUIRE(write_output_dir(clean_plan("full.yaml"), dir.string()).ok());
   const fs::path tree = dir / "tree";
   CHECK(slurp(tree / "etc/sysctl.d/90-somaxconn.conf") == "net.core.somaxconn = 4096\n");
@@ -79,7 +71,7 @@ TEST_CASE("the tree holds the decoded bytes with the MachineConfig's modes") {
 
 TEST_CASE("render.json lists every path of the tree, with its type and mode") {
   TempDir tmp;
-  const fs::path dir = tmp.path / "out";
+  const fs::path dir = fs::path(tmp.path()) / "out";
   REQUIRE(write_output_dir(clean_plan("full.yaml"), dir.string()).ok());
   const auto doc = nlohmann::json::parse(slurp(dir / "render.json"));
   CHECK(doc["source"] == "99-worker-full");
@@ -107,7 +99,7 @@ TEST_CASE("render.json lists every path of the tree, with its type and mode") {
 
 TEST_CASE("the kargs.d file parses as TOML and holds the kernel arguments plus fips=1") {
   TempDir tmp;
-  const fs::path dir = tmp.path / "out";
+  const fs::path dir = fs::path(tmp.path()) / "out";
   REQUIRE(write_output_dir(clean_plan("full.yaml"), dir.string()).ok());
   const auto table =
       toml::parse_file((dir / "tree/usr/lib/bootc/kargs.d/10-machineconfig.toml").string());
@@ -137,8 +129,8 @@ TEST_CASE("kargs with quotes and backslashes survive the TOML round trip") {
 TEST_CASE("rendering twice gives byte-identical directories with fixed times") {
   TempDir tmp;
   for (const char* fixture : {"full.yaml", "mco-worker.yaml"}) {
-    const fs::path a = tmp.path / (std::string(fixture) + ".a");
-    const fs::path b = tmp.path / (std::string(fixture) + ".b");
+    const fs::path a = fs::path(tmp.path()) / (std::string(fixture) + ".a");
+    const fs::path b = fs::path(tmp.path()) / (std::string(fixture) + ".b");
     REQUIRE(write_output_dir(clean_plan(fixture), a.string()).ok());
     REQUIRE(write_output_dir(clean_plan(fixture), b.string()).ok());
     const auto sa = snapshot(a);
@@ -151,11 +143,11 @@ TEST_CASE("rendering twice gives byte-identical directories with fixed times") {
 
 TEST_CASE("a non-empty output directory is refused and left alone") {
   TempDir tmp;
-  std::ofstream(tmp.path / "keep") << "x";
-  const auto r = write_output_dir(clean_plan("full.yaml"), tmp.path.string());
+  std::ofstream(fs::path(tmp.path()) / "keep") << "x";
+  const auto r = write_output_dir(clean_plan("full.yaml"), tmp.path());
   REQUIRE(!r);
   CHECK(r.error().message.find("not empty") != std::string::npos);
-  CHECK(!fs::exists(tmp.path / "tree"));
+  CHECK(!fs::exists(fs::path(tmp.path()) / "tree"));
 }
 
 TEST_CASE("apply.sh sets exact owners and modes; the Containerfile has every step") {

@@ -7,7 +7,10 @@
 
 #include "auth_file.h"
 #include "policy.h"
+#include "temp_dir.h"
 #include "test_keys.h"
+
+using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
 using Id = SignedIdentity::Type;
@@ -32,19 +35,6 @@ bool match(Id type, const std::string& intended, const std::string& signed_ref,
   id.signed_prefix = b;
   return identity_matches(id, ref(intended), ref(signed_ref));
 }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/policy-test-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path + "/" + name) << text;
-    return path + "/" + name;
-  }
-};
 
 SignatureFetcher fetcher(std::vector<CandidateSignature> sigs, int* calls = nullptr) {
   return [sigs, calls]() -> Result<std::vector<CandidateSignature>> {
