@@ -145,7 +145,7 @@ class Servers:
         write(os.path.join(d, "state.json"), json.dumps(state))
         write(os.path.join(d, "requests.log"), "")
         port_file = os.path.join(d, "port")
-        p = subprocess.Popen([PY, os.path.join(FAKES, "fake_apiserver.py"), "--cert",
+        p = subprocess.Popen([PY, os.path.join(FAKES, "kube_apiserver"), "--cert",
                               pki + "/server.pem", "--key", pki + "/server.key", "--client-ca",
                               pki + "/ca.pem", "--state", d + "/state.json", "--log",
                               d + "/requests.log", "--port-file", port_file],

@@ -237,7 +237,7 @@ class Cluster:
         write(self.p("state.json"), json.dumps(state))
         write(self.p("tokens.json"), json.dumps(tokens))
         write(self.p("api.log"), "")
-        self.spawn([PY, os.path.join(FAKES, "fake_apiserver.py"), "--cert", pki + "/server.pem",
+        self.spawn([PY, os.path.join(FAKES, "kube_apiserver"), "--cert", pki + "/server.pem",
                     "--key", pki + "/server.key", "--client-ca", self.ca, "--state",
                     self.p("state.json"), "--log", self.p("api.log"), "--port-file",
                     self.p("api.port"), "--tokens", self.p("tokens.json")], "apiserver")

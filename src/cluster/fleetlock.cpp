@@ -10,7 +10,7 @@ namespace {
 
 /// The {"kind","value"} error of a FleetLock answer, as "kind: value".
 std::string fleetlock_error(const std::string& body) {
-  const auto parsed = parse_json_bounded(body);
+  const auto parsed = parse_json_strict(body, "FleetLock answer", {64 << 10, 8});
   const nlohmann::json json = parsed ? *parsed : nlohmann::json();
   if (!json.is_object()) return "no FleetLock error body";
   std::string text = json_string(json, "kind");
@@ -23,7 +23,7 @@ std::string fleetlock_error(const std::string& body) {
 
 /// True for the error kinds that mean "all slots are taken" rather than a failure.
 bool lock_is_held(const std::string& body) {
-  const auto parsed = parse_json_bounded(body);
+  const auto parsed = parse_json_strict(body, "FleetLock answer", {64 << 10, 8});
   const nlohmann::json json = parsed ? *parsed : nlohmann::json();
   if (!json.is_object()) return false;
   const std::string kind = json_string(json, "kind");

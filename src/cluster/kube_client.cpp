@@ -96,9 +96,12 @@ Result<ApiResponse> KubeClient::call(const ApiTarget& target, const std::string&
   }
   ApiResponse out;
   out.status = response->status;
-  auto parsed = parse_json_bounded(response->body);
-  if (!parsed) return wrap(describe(target), parsed.error());
-  out.body = parsed->is_discarded() ? nlohmann::json(nullptr) : std::move(*parsed);
+  // A body that is no JSON at all (a proxy's HTML error page) leaves the status to speak; valid
+  // JSON with a duplicate key, or nested too deeply, is refused: two readers must not disagree.
+  auto parsed = parse_json_strict(response->body, describe(target) + ": answer",
+                                  JsonLimits{request.max_body});
+  if (!parsed && nlohmann::json::accept(response->body)) return parsed.error();
+  out.body = parsed ? std::move(*parsed) : nlohmann::json(nullptr);
   return out;
 }
 

@@ -11,9 +11,11 @@ bool has_label(const Node& node, const char* label) {
   return node.labels.count(label) > 0;
 }
 
+/// The annotation `key` as it enters the agent: trimmed, one line of valid UTF-8 with control
+/// characters escaped, at most kMaxStoredText bytes (anyone who may edit the Node writes it).
 std::string annotation(const Node& node, const char* key) {
   auto it = node.annotations.find(key);
-  return it == node.annotations.end() ? std::string() : it->second;
+  return it == node.annotations.end() ? std::string() : printable(trim(it->second));
 }
 
 }  // namespace
@@ -27,19 +29,18 @@ AnnotationSource::AnnotationSource(std::shared_ptr<KubeClient> client, std::stri
 Result<std::string> AnnotationSource::desired() {
   auto node = get_node_metadata(*client_, node_);
   if (!node) return node.error();
-  config_ = trim(annotation(*node, kDesiredConfigAnnotation));
-  topology_ = trim(annotation(*node, kTopologyAnnotation));
-  return trim(annotation(*node, annotation_.c_str()));
+  config_ = annotation(*node, kDesiredConfigAnnotation);
+  topology_ = annotation(*node, kTopologyAnnotation);
+  return annotation(*node, annotation_.c_str());
 }
 
 std::optional<Topology> topology_from_annotation(const Node& node) {
-  auto it = node.annotations.find(kTopologyAnnotation);
-  if (it == node.annotations.end()) return std::nullopt;
-  const std::string decided_by =
-      std::string("the Node's controlPlaneTopology annotation '") + it->second + "'";
+  if (!node.annotations.count(kTopologyAnnotation)) return std::nullopt;
+  const std::string told = annotation(node, kTopologyAnnotation);
+  const std::string decided_by = "the Node's controlPlaneTopology annotation '" + told + "'";
   // machine-config-operator pkg/daemon: only SingleReplica skips the drain; HighlyAvailable,
   // External or anything unknown drains.
-  return Topology{it->second == "SingleReplica", decided_by};
+  return Topology{told == "SingleReplica", decided_by};
 }
 
 KubeCluster::KubeCluster(std::shared_ptr<KubeClient> client, std::string node, DrainOptions drain)

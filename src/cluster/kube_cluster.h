@@ -75,9 +75,6 @@ class KubeCluster : public Cluster {
   DrainOptions drain_;
 };
 
-/// One line of at most `limit` bytes: control characters become spaces.
-std::string one_line(std::string text, std::size_t limit);
-
 /// "ImageSwitch" + the CamelCase of `phase` (or of `state` when `phase` is empty).
 std::string event_reason(const Report& report);
 

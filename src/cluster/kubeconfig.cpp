@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "fileutil.h"
+#include "yaml_strict.h"
 
 namespace imageswitch {
 namespace {
@@ -102,7 +103,9 @@ Result<KubeConfig> parse_tree(const YAML::Node& root, std::string_view origin,
 Result<KubeConfig> parse_kubeconfig(std::string_view text, std::string_view origin,
                                     const std::string& base_dir) {
   try {
-    return parse_tree(YAML::Load(std::string(text)), origin, base_dir);
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (const std::string why = yaml_refusal(root); !why.empty()) return bad(origin, why);
+    return parse_tree(root, origin, base_dir);
   } catch (const YAML::Exception& e) {
     return bad(origin, std::string("invalid YAML: ") + e.what());
   }

@@ -118,24 +118,23 @@ Result<bool> LeaseGate::try_slot(int index, bool take) {
                                               std::to_string(attempts) + " attempts");
 }
 
-Result<bool> LeaseGate::renew() {
+Result<bool> LeaseGate::any_slot(bool take_free) {
   for (int i = 0; i < options_.max_holders; ++i) {
-    auto held = try_slot(i, false);
+    auto held = try_slot(i, take_free);
     if (!held) return held.error();
     if (*held) return true;
   }
   return false;
 }
 
+Result<bool> LeaseGate::renew() {
+  return any_slot(false);
+}
+
 Result<bool> LeaseGate::acquire() {
-  auto renewed = renew();  // a slot we already hold
+  auto renewed = any_slot(false);  // a slot we already hold
   if (!renewed || *renewed) return renewed;
-  for (int i = 0; i < options_.max_holders; ++i) {
-    auto taken = try_slot(i, true);
-    if (!taken) return taken.error();
-    if (*taken) return true;
-  }
-  return false;
+  return any_slot(true);
 }
 
 Result<void> LeaseGate::release() {

@@ -39,6 +39,8 @@ class LeaseGate : public Gate {
  private:
   /// Tries slot `index`: `take` also takes it when free/expired; true when we hold it afterwards.
   Result<bool> try_slot(int index, bool take);
+  /// try_slot() on each slot in order until one is ours; false when none is.
+  Result<bool> any_slot(bool take_free);
   std::string slot_name(int index) const;
   std::string collection() const;
   std::shared_ptr<KubeClient> client_;

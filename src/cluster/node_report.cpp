@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "kube_cluster.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
@@ -27,44 +28,7 @@ std::string event_name(const std::string& node) {
   return node + "." + buf;
 }
 
-/// Length of the valid UTF-8 sequence at `text[i]`, or 0 when it is not one.
-std::size_t utf8_length(const std::string& text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  const std::size_t n = lead < 0x80                   ? 1
-                        : lead >= 0xc2 && lead < 0xe0 ? 2
-                        : lead >= 0xe0 && lead < 0xf0 ? 3
-                        : lead >= 0xf0 && lead < 0xf5 ? 4
-                                                      : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  return n;
-}
-
 }  // namespace
-
-std::string one_line(std::string text, std::size_t limit) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length(text, i);
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (n == 0) {
-      out.push_back('?');  // invalid UTF-8: the API server would reject the whole request
-    } else if (n == 1 && (c < 0x20 || c == 0x7f)) {
-      out.push_back(' ');
-    } else {
-      out.append(text, i, n);
-    }
-    i += n == 0 ? 1 : n;
-  }
-  if (out.size() <= limit) return out;
-  while (!out.empty() && out.size() + 3 > limit) {  // drop whole characters
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) out.pop_back();
-    if (!out.empty()) out.pop_back();
-  }
-  return out + "...";
-}
 
 std::string event_reason(const Report& report) {
   std::string out = "ImageSwitch";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fileutil.h"
+#include "json_util.h"
 #include "text.h"
 
 namespace imageswitch {
@@ -185,9 +186,11 @@ std::string closest_key(std::string_view word, const std::vector<std::string_vie
 
 Result<Settings> parse_config(std::string_view text, std::string_view origin) {
   const std::string where(origin);
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded())
+  if (!json::accept(text))
     return make_error(ErrorKind::Usage, where + ": not valid JSON; fix the syntax");
+  auto parsed = parse_json_strict(text, where, {kMaxConfigFile, 16});
+  if (!parsed) return make_error(ErrorKind::Usage, parsed.error().message + "; fix the file");
+  const json doc = std::move(*parsed);
   if (!doc.is_object())
     return make_error(ErrorKind::Usage,
                       where + ": must be a JSON object, not " + std::string(doc.type_name()));

@@ -77,29 +77,24 @@ Result<State> parse_state(std::string_view text) {
   if (version == j.end() || !version->is_number_integer() || version->get<int>() != kStateVersion)
     return make_error(ErrorKind::Temporary, "missing or unknown 'version'");
   State s;
-  auto str = [&j](const char* key, std::string& out) -> Result<void> {
+  // One reader per member: present, of the right JSON type (a method of json), then copied.
+  auto member = [&j](const char* key, auto& out, bool (json::*has_type)() const noexcept,
+                     const char* type) -> Result<void> {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string())
+    if (it == j.end() || !((*it).*has_type)())
       return make_error(ErrorKind::Temporary,
-                        std::string("key '") + key + "' missing or not a string");
-    out = it->get<std::string>();
-    return {};
-  };
-  auto boolean = [&j](const char* key, bool& out) -> Result<void> {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_boolean())
-      return make_error(ErrorKind::Temporary,
-                        std::string("key '") + key + "' missing or not a boolean");
-    out = it->get<bool>();
-    return {};
-  };
-  auto integer = [&j](const char* key, auto& out) -> Result<void> {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer())
-      return make_error(ErrorKind::Temporary,
-                        std::string("key '") + key + "' missing or not an integer");
+                        std::string("key '") + key + "' missing or not " + type);
     out = it->get<std::remove_reference_t<decltype(out)>>();
     return {};
+  };
+  auto str = [&](const char* key, std::string& out) {
+    return member(key, out, &json::is_string, "a string");
+  };
+  auto boolean = [&](const char* key, bool& out) {
+    return member(key, out, &json::is_boolean, "a boolean");
+  };
+  auto integer = [&](const char* key, auto& out) {
+    return member(key, out, &json::is_number_integer, "an integer");
   };
   std::string phase;
   TRY(str("phase", phase));

@@ -36,6 +36,36 @@ std::string hex_escape(const char* prefix, std::uint32_t cp, int digits) {
   return out;
 }
 
+// `out` cut at a character boundary to at most `max_bytes` bytes, "…" included.
+std::string bounded(std::string out, std::size_t max_bytes) {
+  if (out.size() <= max_bytes) return out;
+  std::size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out += kEllipsis;
+}
+
+// `s` with invalid bytes as U+FFFD and each control character (C0, DEL, C1) replaced by
+// `control(cp)`; stops once past `max_bytes` (the caller bounds the result).
+template <typename Control>
+std::string valid_utf8(std::string_view s, std::size_t max_bytes, Control control) {
+  std::string out;
+  while (!s.empty() && out.size() <= max_bytes) {
+    std::uint32_t cp = 0;
+    std::size_t n = sequence_at(s, cp);
+    if (n == 0) {
+      out += kReplacement;
+      n = 1;
+    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+      out += control(cp);
+    } else {
+      out.append(s.substr(0, n));
+    }
+    s.remove_prefix(n);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
@@ -49,27 +79,25 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::string printable(std::string_view s, std::size_t max_bytes) {
-  std::string out;
-  while (!s.empty() && out.size() <= max_bytes) {
-    std::uint32_t cp = 0;
-    std::size_t n = sequence_at(s, cp);
-    if (n == 0) {
-      out += kReplacement;
-      n = 1;
-    } else if (cp < 0x20 || cp == 0x7F) {
-      out += hex_escape("\\x", cp, 2);
-    } else if (cp >= 0x80 && cp <= 0x9F) {
-      out += hex_escape("\\u", cp, 4);
-    } else {
-      out.append(s.substr(0, n));
-    }
-    s.remove_prefix(n);
+  return bounded(valid_utf8(s, max_bytes,
+                            [](std::uint32_t cp) {
+                              return cp < 0x80 ? hex_escape("\\x", cp, 2)
+                                               : hex_escape("\\u", cp, 4);
+                            }),
+                 max_bytes);
+}
+
+std::string one_line(std::string_view s, std::size_t max_bytes) {
+  std::string joined;
+  for (std::size_t start = 0; start <= s.size() && joined.size() <= max_bytes;) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string_view::npos) end = s.size();
+    const std::string line = trim(s.substr(start, end - start));
+    if (!line.empty()) joined += (joined.empty() ? "" : "; ") + line;
+    start = end + 1;
   }
-  if (out.size() <= max_bytes && s.empty()) return out;
-  std::size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  return out += kEllipsis;
+  return bounded(valid_utf8(joined, max_bytes, [](std::uint32_t) { return std::string(" "); }),
+                 max_bytes);
 }
 
 Error wrap_once(std::string_view context, Error e) {

@@ -23,6 +23,11 @@ bool is_valid_utf8(std::string_view s);
 /// become "\xNN" / "\u00NN"; cut at a character boundary to at most `max_bytes` bytes with "…".
 std::string printable(std::string_view s, std::size_t max_bytes = kMaxStoredText);
 
+/// `s` as one line of valid UTF-8 for people (Event messages, the reason annotation, daemon
+/// errors): its non-empty lines trimmed and joined with "; ", other control characters as spaces,
+/// invalid bytes as U+FFFD; cut at a character boundary to at most `max_bytes` bytes with "…".
+std::string one_line(std::string_view s, std::size_t max_bytes = kMaxStoredText);
+
 /// `e` with `context` in front, unless its message already starts with the same phrase (the
 /// context up to its first quote, e.g. "Failed to resolve "): no message repeats its own prefix.
 Error wrap_once(std::string_view context, Error e);

@@ -46,8 +46,11 @@ Deployment parse_entry(const json& entry) {
 }  // namespace
 
 Result<HostStatus> parse_bootc_status(std::string_view text) {
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  const auto parsed =
+      parse_json_strict(text, "Failed to parse 'bootc status --format=json' output");
+  if (!parsed) return make_error(ErrorKind::Temporary, parsed.error().message);
+  const json& doc = *parsed;
+  if (!doc.is_object()) {
     return make_error(ErrorKind::Temporary,
                       "Failed to parse 'bootc status --format=json' output: not a JSON object");
   }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "bus.h"
+#include "text.h"
 
 namespace imageswitch {
 
@@ -59,24 +60,6 @@ int on_signal(sd_bus_message* m, void* userdata, sd_bus_error* /*unused*/) {
 
 Error temporary(std::string message) {
   return make_error(ErrorKind::Temporary, std::move(message));
-}
-
-/// The non-empty lines of `text`, each trimmed, joined with "; ".
-std::string one_line(const std::string& text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string::npos) {
-      if (!out.empty()) out += "; ";
-      out += line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
-    }
-    start = end + 1;
-  }
-  return out;
 }
 
 /// "90 s" or "250 ms".

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <optional>
 
+#include "json_util.h"
 #include "machineconfig.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
@@ -77,6 +79,9 @@ Result<json> convert(const YAML::Node& node, int depth, std::size_t& budget) {
       for (const auto& kv : node) {
         if (!kv.first.IsScalar())
           return make_error(ErrorKind::Usage, "a mapping key is not a string");
+        if (out.contains(kv.first.Scalar()))  // the API server refuses it too (strict decoding)
+          return make_error(ErrorKind::Usage,
+                            "key '" + printable(kv.first.Scalar(), 128) + "' given twice");
         auto v = convert(kv.second, depth + 1, budget);
         if (!v) return v.error();
         out[kv.first.Scalar()] = std::move(*v);
@@ -93,8 +98,8 @@ Result<json> load_document(std::string_view text) {
   std::size_t first = 0;
   while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
   if (first < text.size() && text[first] == '{') {
-    json doc = json::parse(text.begin(), text.end(), nullptr, false);
-    if (doc.is_discarded()) return make_error(ErrorKind::Usage, "not valid JSON");
+    auto doc = parse_json_strict(text, "JSON document", {text.size(), kMaxDepth});
+    if (!doc) return make_error(ErrorKind::Usage, doc.error().message);
     return doc;
   }
   try {

@@ -32,26 +32,34 @@ bool require_object(const json& value, const std::string& where, Problems& probl
   return false;
 }
 
-std::optional<std::string> opt_string(const json& object, const char* key, const std::string& where,
-                                      Problems& problems) {
+namespace {
+
+/// The member `key` of `object` as a T when it has the JSON type `has_type` tests; absent or
+/// null → nothing; another type → nothing and a problem "must be <expected>, not <type>".
+template <typename T>
+std::optional<T> optional_member(const json& object, const char* key, const std::string& where,
+                                 Problems& problems, bool (json::*has_type)() const noexcept,
+                                 const char* expected) {
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) {
-    problems.add(where + "." + key, std::string("must be a string, not ") + it->type_name());
+  if (!((*it).*has_type)()) {
+    problems.add(where + "." + key,
+                 std::string("must be ") + expected + ", not " + it->type_name());
     return std::nullopt;
   }
-  return it->get<std::string>();
+  return it->get<T>();
+}
+
+}  // namespace
+
+std::optional<std::string> opt_string(const json& object, const char* key, const std::string& where,
+                                      Problems& problems) {
+  return optional_member<std::string>(object, key, where, problems, &json::is_string, "a string");
 }
 
 std::optional<bool> opt_bool(const json& object, const char* key, const std::string& where,
                              Problems& problems) {
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) {
-    problems.add(where + "." + key, std::string("must be true or false, not ") + it->type_name());
-    return std::nullopt;
-  }
-  return it->get<bool>();
+  return optional_member<bool>(object, key, where, problems, &json::is_boolean, "true or false");
 }
 
 std::optional<long long> opt_int(const json& object, const char* key, const std::string& where,

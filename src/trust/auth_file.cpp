@@ -3,18 +3,20 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "fileutil.h"
+#include "json_util.h"
+#include "text.h"
 
 namespace imageswitch {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+/// Larger than any real auth file (a few hundred registries); the reader and parser agree.
+constexpr std::size_t kMaxAuthFileBytes = 1 << 20;
+/// A challenge names a realm, a service and a scope: far below this.
+constexpr std::size_t kMaxChallengeBytes = 4096;
 
 Result<Credentials> parse_entry(const nlohmann::json& v, const std::string& key,
                                 std::string_view origin) {
@@ -71,20 +73,33 @@ std::optional<Credentials> AuthFile::lookup(const std::string& repository) const
 }
 
 Result<AuthFile> parse_auth_file(std::string_view text, std::string_view origin) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(ErrorKind::Usage,
-                      "Failed to parse auth file '" + std::string(origin) + "': not a JSON object");
+  const std::string what = "Failed to parse auth file '" + std::string(origin) + "'";
+  auto parsed = parse_json_strict(text, what, {kMaxAuthFileBytes, 16});
+  if (!parsed) return make_error(ErrorKind::Usage, parsed.error().message);
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return make_error(ErrorKind::Usage, what + ": not a JSON object");
   AuthFile out;
   auto auths = j.find("auths");
   if (auths == j.end()) return out;
   if (!auths->is_object())
     return make_error(ErrorKind::Usage, "Failed to parse auth file '" + std::string(origin) +
                                             "': 'auths' is not an object");
+  std::map<std::string, std::string> first_key;  // normalised key → the key that named it
   for (auto& [key, v] : auths->items()) {
     auto c = parse_entry(v, key, origin);
     if (!c) return c.error();
-    out.entries[normalise_auth_key(key)] = std::move(*c);
+    const std::string normal = normalise_auth_key(key);
+    // "https://quay.io" and "quay.io" are one registry: with different credentials, which ones
+    // are sent would depend on the reader; refuse instead of guessing.
+    if (auto seen = out.entries.find(normal); seen != out.entries.end()) {
+      if (seen->second.username == c->username && seen->second.password == c->password) continue;
+      return make_error(ErrorKind::Usage, what + ": entries '" + first_key[normal] + "' and '" +
+                                              key +
+                                              "' name the same registry with different "
+                                              "credentials; keep one");
+    }
+    first_key[normal] = key;
+    out.entries[normal] = std::move(*c);
   }
   return out;
 }
@@ -92,16 +107,19 @@ Result<AuthFile> parse_auth_file(std::string_view text, std::string_view origin)
 Result<AuthFile> load_auth_file(const std::string& path) {
   struct stat st {};
   if (path.empty() || ::stat(path.c_str(), &st) != 0) return AuthFile{};
-  auto text = read_file(path);
+  auto text = read_file(path, kMaxAuthFileBytes, ErrorKind::Usage);
   if (!text) return text.error();
   return parse_auth_file(*text, path);
 }
 
 Result<AuthChallenge> parse_www_authenticate(std::string_view h) {
   auto bad = [&](std::string why) {
-    return make_error(ErrorKind::Temporary,
-                      "Failed to parse WWW-Authenticate '" + std::string(h) + "': " + why);
+    return make_error(ErrorKind::Temporary, "Failed to parse WWW-Authenticate '" +
+                                                printable(h, 256) + "': " + printable(why, 256));
   };
+  if (h.size() > kMaxChallengeBytes)
+    return bad("too large (" + std::to_string(h.size()) + " bytes, limit " +
+               std::to_string(kMaxChallengeBytes) + ")");
   std::size_t i = 0;
   auto skip_ws = [&] {
     while (i < h.size() && (h[i] == ' ' || h[i] == '\t')) ++i;
@@ -110,14 +128,14 @@ Result<AuthChallenge> parse_www_authenticate(std::string_view h) {
   std::size_t start = i;
   while (i < h.size() && h[i] != ' ' && h[i] != '\t') ++i;
   AuthChallenge c;
-  c.scheme = lower(h.substr(start, i - start));
+  c.scheme = lower_case(h.substr(start, i - start));
   if (c.scheme.empty()) return bad("no scheme");
   while (true) {
     skip_ws();
     if (i >= h.size()) break;
     std::size_t ks = i;
     while (i < h.size() && h[i] != '=' && h[i] != ',' && h[i] != ' ') ++i;
-    std::string key = lower(h.substr(ks, i - ks));
+    std::string key = lower_case(h.substr(ks, i - ks));
     skip_ws();
     if (i >= h.size() || h[i] != '=') {
       if (!key.empty() && (i >= h.size() || h[i] == ',')) break;  // a second challenge begins
@@ -138,7 +156,8 @@ Result<AuthChallenge> parse_www_authenticate(std::string_view h) {
       while (i < h.size() && h[i] != ',' && h[i] != ' ') value += h[i++];
     }
     if (key.empty()) return bad("empty parameter name");
-    c.params[key] = value;
+    // realm decides where credentials go: a second one is refused, never picked first or last.
+    if (!c.params.emplace(key, value).second) return bad("parameter '" + key + "' given twice");
     skip_ws();
     if (i < h.size() && h[i] == ',') ++i;
   }

@@ -4,7 +4,7 @@
 
 #include "auth_file.h"
 #include "fileutil.h"
-#include "strict_json.h"
+#include "json_util.h"
 
 namespace imageswitch {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "fileutil.h"
 #include "text.h"
+#include "yaml_strict.h"
 
 namespace imageswitch {
 namespace {
@@ -86,6 +87,8 @@ Result<void> parse_registries_d_file(std::string_view text, std::string_view ori
   // yaml-cpp throws on shapes it cannot convert (complex keys, aliases…): nothing escapes.
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    // containers/image reads these files with yaml.v3, which refuses a repeated key.
+    if (const std::string why = yaml_refusal(root); !why.empty()) return d_error(origin, why);
     RegistriesD merged = out;
     TRY(merge_file(root, origin, merged));
     out = std::move(merged);

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "fileutil.h"
-#include "strict_json.h"
 #include "text.h"
 
 namespace imageswitch {
@@ -181,7 +180,8 @@ Result<std::string> RegistryClient::fetch_token(const Endpoint& ep, const AuthCh
   if (resp->status != 200)
     return wrap("Failed to authenticate to '" + ep.host() + "'",
                 http_error("token from '" + printable(realm->second, 256) + "'", *resp));
-  auto parsed = parse_json_bounded(resp->body);
+  auto parsed =
+      parse_json_strict(resp->body, "token answer from '" + printable(realm->second, 256) + "'");
   if (!parsed) return wrap("Failed to authenticate to '" + ep.host() + "'", parsed.error());
   const nlohmann::json& j = *parsed;
   std::string token;
@@ -314,8 +314,8 @@ Result<std::optional<Manifest>> RegistryClient::find_manifest(const Endpoint& ep
 
 Result<std::string> platform_digest(std::string_view index_body, const std::string& arch,
                                     const std::string& what) {
-  const auto parsed = parse_json_bounded(index_body);
-  if (!parsed) return wrap("Failed to parse index of '" + what + "'", parsed.error());
+  const auto parsed = parse_json_strict(index_body, "Failed to parse index of '" + what + "'");
+  if (!parsed) return parsed.error();
   const auto& manifests = json_member(*parsed, "manifests");
   if (!manifests.is_array())
     return make_error(ErrorKind::Degraded,

@@ -12,7 +12,6 @@
 #include "auth_file.h"
 #include "image_ref.h"
 #include "registry.h"
-#include "strict_json.h"
 #include "text.h"
 
 namespace imageswitch {

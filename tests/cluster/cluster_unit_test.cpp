@@ -30,12 +30,7 @@ TEST_SUITE("unit") {
     CHECK(parse_kube_time(kube_micro_time_now()) > 1.7e9);
   }
 
-  TEST_CASE("one_line and event_reason") {
-    CHECK(one_line("a\nb\tc", 100) == "a b c");
-    CHECK(one_line(std::string(50, 'x'), 10) == "xxxxxxx...");
-    CHECK(one_line("bad \xff\xc3x", 100) == "bad ??x");
-    CHECK(one_line("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 7) == "\xc3\xa9\xc3\xa9...");  // é é ...
-    CHECK(one_line("\xe2\x82\xac ok", 100) == "\xe2\x82\xac ok");
+  TEST_CASE("event_reason") {
     CHECK(event_reason({"Working", "", "", "rolled-back"}) == "ImageSwitchRolledBack");
     CHECK(event_reason({"Degraded", "", "", ""}) == "ImageSwitchDegraded");
   }

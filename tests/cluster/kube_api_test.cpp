@@ -84,6 +84,17 @@ TEST_SUITE("integration") {
     REQUIRE_FALSE(no_credentials.ok());
     CHECK(no_credentials.error().message.find("neither a client certificate nor a token") !=
           std::string::npos);
+    // yaml-cpp would answer the first 'server', client-go's reader another: refuse
+    auto two_servers = parse_kubeconfig(
+        "clusters: [{name: c, cluster: {server: 'https://a', server: 'https://evil'}}]\n"
+        "contexts: [{name: k, context: {cluster: c, user: u}}]\ncurrent-context: k\n"
+        "users: [{name: u, user: {token: t}}]\n",
+        "/k", "");
+    REQUIRE_FALSE(two_servers.ok());
+    CHECK(two_servers.error().kind == ErrorKind::Usage);
+    CHECK(two_servers.error().message ==
+          "Failed to parse kubeconfig '/k': key 'clusters[0].cluster.server' given twice; check "
+          "the kubelet's kubeconfig");
   }
 
   TEST_CASE("factories make no request; a missing kubeconfig fails only when used") {

@@ -80,7 +80,7 @@ FakeApiServer::FakeApiServer(const nlohmann::json& state, const nlohmann::json& 
   write_text(tokens_file, tokens.dump());
   write_text(dir() + "/requests.log", "");
   process_ = std::make_unique<FakeProcess>(
-      "fake_apiserver.py",
+      "kube_apiserver",
       std::vector<std::string>{"--cert", pki + "/server.pem", "--key", pki + "/server.key",
                                "--client-ca", pki + "/ca.pem", "--state", state_file, "--log",
                                dir() + "/requests.log", "--port-file", port_file, "--tokens",

@@ -1,4 +1,4 @@
-// Test fixture: a throw-away PKI, the fake API server (tests/fakes/fake_apiserver.py) on a free
+// Test fixture: a throw-away PKI, the fake API server (tests/fakes/kube_apiserver/) on a free
 // port of 127.0.0.1, kubeconfig files in every supported shape, and helpers to read the server's
 // state and request log. Everything lives in a temporary directory removed at the end.
 #pragma once

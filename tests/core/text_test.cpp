@@ -34,3 +34,16 @@ TEST_CASE("text: digest_of_reference") {
   CHECK(digest_of_reference("quay.io/os@sha512:abc").empty());
   CHECK(digest_of_reference("").empty());
 }
+
+TEST_CASE("text: one_line joins lines, blanks control characters, repairs UTF-8 and bounds") {
+  CHECK(one_line("a\nb\tc", 100) == "a; b c");
+  CHECK(one_line("  first line \r\n\n  second\n", 100) == "first line; second");
+  CHECK(one_line("esc \x1b[2J bell \x07", 100) == "esc  [2J bell  ");
+  CHECK(one_line(std::string(50, 'x'), 10) == "xxxxxxx\u2026");
+  CHECK(one_line("bad \xff\xc3x", 100) == "bad \ufffd\ufffdx");
+  CHECK(one_line("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 7) == "\xc3\xa9\xc3\xa9\u2026");  // éé…
+  CHECK(one_line("\xe2\x82\xac ok", 100) == "\xe2\x82\xac ok");
+  const std::string huge(1 << 20, '\n');
+  CHECK(one_line(huge + "x", 100) == "x");
+  CHECK(one_line(std::string(1 << 20, 'y')).size() == kMaxStoredText);
+}

@@ -7,8 +7,8 @@
 
 #include "bootc.h"
 #include "bus_fixture.h"
-#include "wiring.h"
 #include "rpmostree.h"
+#include "wiring.h"
 
 using namespace imageswitch;
 using namespace imageswitch::testing;
@@ -82,7 +82,15 @@ TEST_CASE("parse_bootc_status without a staged entry") {
 TEST_CASE("parse_bootc_status rejects bad documents clearly") {
   auto bad = parse_bootc_status("not json");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message.find("not a JSON object") != std::string::npos);
+  CHECK(bad.error().message ==
+        "Failed to parse 'bootc status --format=json' output: not valid JSON");
+  CHECK(bad.error().kind == ErrorKind::Temporary);
+  auto array = parse_bootc_status("[]");
+  REQUIRE_FALSE(array.ok());
+  CHECK(array.error().message.find("not a JSON object") != std::string::npos);
+  auto twice = parse_bootc_status(R"({"kind":"BootcHost","kind":"BootcHost"})");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().message.find("duplicate key 'kind'") != std::string::npos);
   auto kind = parse_bootc_status(R"({"apiVersion":"v1","kind":"Pod"})");
   REQUIRE_FALSE(kind.ok());
   CHECK(kind.error().message.find("'Pod'") != std::string::npos);

@@ -197,23 +197,6 @@ TEST_CASE("Deadline: starts once, runs down, zero is unlimited") {
   CHECK(d.remaining() == std::chrono::milliseconds(0));
 }
 
-TEST_CASE("parse_json_bounded: depth limit before parsing, strings do not count") {
-  auto ok = parse_json_bounded(R"({"a":[[{"b":"[[[[[[[[[["}]]})", 4);
-  REQUIRE(ok.ok());
-  CHECK((*ok)["a"][0][0]["b"] == "[[[[[[[[[[");
-  auto deep = parse_json_bounded(std::string(65, '[') + std::string(65, ']'));
-  REQUIRE_FALSE(deep.ok());
-  CHECK(deep.error().message == "JSON nested deeper than 64 levels");
-  CHECK(deep.error().kind == ErrorKind::Degraded);
-  auto escaped = parse_json_bounded(R"(["\"[[["])", 1);
-  REQUIRE(escaped.ok());
-  CHECK((*escaped)[0] == "\"[[[");
-  auto garbage = parse_json_bounded("{nope");
-  REQUIRE(garbage.ok());
-  CHECK(garbage->is_discarded());
-  CHECK(parse_json_bounded(std::string(64, '[') + std::string(64, ']')).ok());
-}
-
 TEST_CASE("the build knows which libcurl API it targets") {
   const std::string v = curl::built_for_version();
 #ifdef IMAGESWITCH_EXPECT_CURL

@@ -79,6 +79,16 @@ TEST_CASE("YAML scalars are typed as go-yaml v2 types them; quoted ones stay str
   CHECK(!load_document("{\"a\": "));
 }
 
+TEST_CASE("a repeated key is refused in YAML and JSON, as the API server's strict decoding does") {
+  auto yaml = load_document("spec:\n  kernelArguments: [a]\n  kernelArguments: [b]\n");
+  REQUIRE(!yaml);
+  CHECK(yaml.error().message == "key 'kernelArguments' given twice");
+  auto json = load_document(R"({"spec":{"osImageURL":"a","osImageURL":"b"}})");
+  REQUIRE(!json);
+  CHECK(json.error().message == "JSON document: duplicate key 'osImageURL'");
+  CHECK(load_document("a: {k: 1}\nb: {k: 2}\n").ok());  // the same key in two mappings is fine
+}
+
 TEST_CASE("YAML aliases cannot expand a document without bound (billion laughs)") {
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 9; ++i)

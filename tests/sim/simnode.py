@@ -7,7 +7,7 @@ and a private D-Bus, in one temp dir.
   * Debian's real docker-registry with three signed images (v1 booted, v2, v3), one unsigned and
     one signed with a foreign key, behind a fault-injecting proxy (registry_proxy.py) that the
     agent talks to (registries.conf: insecure, plain HTTP);
-  * the fake API server (tests/fakes/fake_apiserver.py) with this Node (desiredImage annotation)
+  * the fake API server (tests/fakes/kube_apiserver/) with this Node (desiredImage annotation)
     and its pods: a DaemonSet pod, a mirror pod and a Deployment pod behind a PDB;
   * a kubeconfig with a client certificate for system:node:<name>, policy.json requiring
     sigstoreSigned with the test key, registries.d with use-sigstore-attachments, config.json
@@ -234,7 +234,7 @@ class Node(RegistryMixin):
             {self.token: {"user": "system:node:" + NODE, "groups": ["system:nodes"]}}))
         write(self.path("api-requests.log"), "")
         port_file = self.path("apiserver.port")
-        self.spawn("apiserver", [PY, os.path.join(FAKES, "fake_apiserver.py"),
+        self.spawn("apiserver", [PY, os.path.join(FAKES, "kube_apiserver"),
                                  "--cert", pki + "/server.pem", "--key", pki + "/server.key",
                                  "--client-ca", pki + "/ca.pem", "--state",
                                  self.path("apiserver-state.json"), "--log",

@@ -13,7 +13,7 @@ from simnode import ANN, FAKES, Node
 
 sys.path.insert(0, FAKES)
 sys.dont_write_bytecode = True
-from fake_kube_api import is_node_done  # noqa: E402
+from kube_apiserver.mco import is_node_done  # noqa: E402
 
 CASES = []
 

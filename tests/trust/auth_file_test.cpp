@@ -53,6 +53,34 @@ TEST_CASE("auth file errors") {
   CHECK(load_auth_file("/nonexistent/auth.json")->entries.empty());
 }
 
+TEST_CASE("auth file: duplicate keys, one registry spelt twice, and size are refused (exit 2)") {
+  const std::string a = base64_encode("u:a"), b = base64_encode("u:b");
+  auto dup = parse_auth_file(
+      R"({"auths":{"q.io":{"auth":")" + a + R"("},"q.io":{"auth":")" + b + R"("}}})",
+      "/run/auth.json");
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.error().kind == ErrorKind::Usage);
+  CHECK(dup.error().message == "Failed to parse auth file '/run/auth.json': duplicate key 'q.io'");
+  auto two = parse_auth_file(
+      R"({"auths":{"https://q.io/v1/":{"auth":")" + a + R"("},"q.io":{"auth":")" + b + R"("}}})",
+      "f");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.error().kind == ErrorKind::Usage);
+  CHECK(two.error().message ==
+        "Failed to parse auth file 'f': entries 'https://q.io/v1/' and 'q.io' name the same "
+        "registry with different credentials; keep one");
+  CHECK(two.error().message.find("u:") == std::string::npos);  // no secrets in messages
+  // the same credentials under both spellings (docker login and podman login) are fine
+  auto same = parse_auth_file(
+      R"({"auths":{"https://q.io":{"auth":")" + a + R"("},"q.io":{"auth":")" + a + R"("}}})", "f");
+  REQUIRE(same.ok());
+  CHECK(same->lookup("q.io/x/y")->password == "a");
+  auto big = parse_auth_file(R"({"auths":{},"pad":")" + std::string(2 << 20, 'x') + R"("})", "f");
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().kind == ErrorKind::Usage);
+  CHECK(big.error().message.find("Failed to parse auth file 'f': too large (") == 0);
+}
+
 TEST_CASE("WWW-Authenticate") {
   auto c = parse_www_authenticate(
       R"(Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:ns/repo:pull")");
@@ -71,4 +99,21 @@ TEST_CASE("WWW-Authenticate") {
   CHECK(c->params.at("service") == "a \"q\"");
   CHECK_FALSE(parse_www_authenticate("").ok());
   CHECK_FALSE(parse_www_authenticate(R"(Bearer realm="unterminated)").ok());
+}
+
+TEST_CASE("WWW-Authenticate: a repeated parameter and an oversized header are refused") {
+  // which realm gets the credentials must not depend on the reader: refuse, never pick one
+  auto twice = parse_www_authenticate(R"(Bearer realm="https://a/t",realm="http://evil/t")");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().message ==
+        R"(Failed to parse WWW-Authenticate 'Bearer realm="https://a/t",realm="http://evil/t"': )"
+        "parameter 'realm' given twice");
+  CHECK_FALSE(parse_www_authenticate(R"(Bearer realm="a",Realm="b")").ok());  // names: any case
+  auto huge = parse_www_authenticate("Bearer realm=\"" + std::string(5000, 'r') + "\"");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.error().message.find("too large (5015 bytes, limit 4096)") != std::string::npos);
+  CHECK(huge.error().message.size() < 400);  // the header is quoted bounded
+  auto hostile = parse_www_authenticate("Bearer \x1b[2J \"x");
+  REQUIRE_FALSE(hostile.ok());
+  CHECK(hostile.error().message.find('\x1b') == std::string::npos);
 }

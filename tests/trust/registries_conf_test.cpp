@@ -119,3 +119,27 @@ TEST_CASE("registries.d: most precise scope, default-docker") {
   CHECK_FALSE(parse_registries_d_file("default-docker: {}\n", "dup", d).ok());
   CHECK_FALSE(parse_registries_d_file("docker: [1, 2", "bad", e).ok());
 }
+
+TEST_CASE("registries.d: a repeated key is refused, as yaml.v3 in containers/image refuses it") {
+  RegistriesD d;
+  // yaml-cpp alone would answer the first 'lookaside' and Go readers refuse the file
+  auto twice = parse_registries_d_file(
+      "docker:\n  quay.io/ocp:\n    lookaside: https://a/\n    lookaside: https://b/\n",
+      "/etc/containers/registries.d/x.yaml", d);
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().kind == ErrorKind::Usage);
+  CHECK(twice.error().message.find("/etc/containers/registries.d/x.yaml") != std::string::npos);
+  CHECK(twice.error().message.find("key 'docker.quay.io/ocp.lookaside' given twice") !=
+        std::string::npos);
+  CHECK_FALSE(parse_registries_d_file("docker: {}\ndocker: {}\n", "top", d).ok());
+  // aliases cannot make a small file a huge tree
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";  // 10^8 nodes by 'h'
+  for (char c = 'b'; c <= 'h'; ++c) {
+    std::string refs;
+    for (int i = 0; i < 10; ++i) refs += std::string(i == 0 ? "*" : ", *") + char(c - 1);
+    bomb += std::string(1, c) + ": &" + c + " [" + refs + "]\n";
+  }
+  auto expanded = parse_registries_d_file(bomb, "bomb", d);
+  REQUIRE_FALSE(expanded.ok());
+  CHECK(expanded.error().message.find("too many nodes") != std::string::npos);
+}

@@ -1,65 +1,17 @@
-#!/usr/bin/python3
-"""A fake kube-apiserver for imageswitch tests (stdlib only: http.server + ssl).
-
-It serves exactly what the agent uses, with the real status codes and Status bodies, and it
-authorizes like the Node authorizer + NodeRestriction admission (Kubernetes >= 1.34, where a node
-may read only its own Node and list only its own pods).
-
-CLI:
-  fake_apiserver.py --cert SERVER.pem --key SERVER.key --client-ca CA.pem --state STATE.json
-                    --log REQUESTS.log [--port 0] [--port-file FILE] [--tokens TOKENS.json]
-                    [--faults FAULTS.json]
-
-  --port 0 picks a free port on 127.0.0.1; the port is written to --port-file once listening.
-  STATE.json  {"nodes": [Node], "pods": [Pod], "pdbs": [PDB], "leases": [Lease],
-               "endpoints": {"kubernetes": ["10.0.0.1"]}}
-     Pod may carry "x-fake": {"terminate_after_s": 2.0, "recreate": true} (deleted that long
-     after its eviction; then recreated by a "controller" with the same name and a new UID).
-     PDB: {"namespace", "name", "matchLabels": {...}, "disruptionsAllowed": 0,
-           "blocked_for_s": 1.5, "status_conflicts": 0}  (blocked_for_s: becomes 1 that long
-           after its first refusal; status_conflicts: see /_fake/pdbs)
-     "options": {"partial_metadata": true}
-  TOKENS.json {"<token>": {"user": "system:node:n1", "groups": ["system:nodes"]},
-               "<token>": {"user": "ops", "groups": [], "grants": [{"resource": "leases",
-                                                                   "namespace": "x"}]}}
-     Client certificates (signed by CA.pem) give user = CN, groups = O.
-  REQUESTS.log  one JSON line per API request: {"method", "path", "status", "user", "ts",
-                "bytes", "accept", "received"} (ts: Unix time in seconds, float, when the answer was
-                ready; received: when the request arrived; bytes: the response body's size);
-                requests answered with a Node also carry "unschedulable": its
-                spec.unschedulable (bool), with a Lease "holder": its spec.holderIdentity.
-
-  FAULTS.json   the same list as POST /_fake/faults; re-read whenever the file changes (for
-                shell-driven simulations that have no HTTPS client handy).
-
-The objects and the authorization rules live in fake_kube_api.py.
-
-Control endpoints (no authentication, not logged; tests only):
-  POST /_fake/faults  [{"method": "PATCH", "path": "^/api/v1/nodes/", "status": 409,
-                        "count": 3, "delay_s": 0, "message": "...", "details": {...}}]
-                       (status 0: delay only;
-                        count -1: forever; replaces the list)
-  POST /_fake/nodes   Node (replaces the node of that name)
-  POST /_fake/pdbs    [PDB] (replaces the list; PDB "status_conflicts": N → the next N evictions
-                       through it get 409 Conflict, as when eviction.go's PDB status update
-                       keeps conflicting)
-  POST /_fake/options {"partial_metadata": false} → ignore PartialObjectMetadata Accept headers
-  GET  /_fake/state   {"nodes", "pods", "pdbs", "leases", "events", "evictions"}
-"""
-import argparse
+"""The fake API server's HTTPS side: the TLS listener, the request handler (who is asking: client
+certificate or bearer token; injected faults; the request log) and the control endpoints /_fake/*.
+Each API request is answered by handlers.route under store.LOCK."""
 import json
 import os
 import re
 import ssl
-import sys
 import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.dont_write_bytecode = True  # keep the source tree clean
-from fake_kube_api import (LOCK, STATE, ApiError, advance, load_state, next_rv, public,  # noqa: E402
-                           route, status_body)
+from .handlers import route
+from .store import LOCK, STATE, ApiError, advance, next_rv, public, status_body
 
 FAULTS = []
 ARGS = None
@@ -218,17 +170,10 @@ def reload_faults_file():
             FAULTS[:] = json.load(f)
 
 
-def main():
+def serve(args):
+    """Serves HTTPS on 127.0.0.1 (args: the parsed CLI, see __init__.py) until interrupted."""
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    for flag in ("--cert", "--key", "--client-ca", "--state", "--log"):
-        parser.add_argument(flag, required=True)
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--port-file")
-    parser.add_argument("--tokens")
-    parser.add_argument("--faults")
-    ARGS = parser.parse_args()
-    load_state(ARGS.state)
+    ARGS = args
     if ARGS.tokens:
         with open(ARGS.tokens) as f:
             TOKENS.update(json.load(f))
@@ -248,7 +193,3 @@ def main():
     except KeyboardInterrupt:
         pass
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
