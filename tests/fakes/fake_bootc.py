@@ -23,8 +23,9 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
+
+from fakelib import load_json, save_json
 
 
 def state_path(args):
@@ -34,18 +35,6 @@ def state_path(args):
     if env:
         return env, args
     return os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "bootc-state.json"), args
-
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def save(path, data):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
 
 
 def deployment(image):
@@ -105,18 +94,18 @@ def fail(message, faults):
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "--reboot":
-        s = load(args[1])
+        s = load_json(args[1])
         if s.get("staged"):
             s["booted"], s["staged"] = s["staged"], None
         s["boots"] = s.get("boots", 0) + 1
-        save(args[1], s)
+        save_json(args[1], s)
         return
     path, args = state_path(args)
-    s = load(path)
+    s = load_json(path)
     faults = s.get("faults", {})
     s.setdefault("calls", []).append(args)
     s["env"] = dict(os.environ)
-    save(path, s)
+    save_json(path, s)
     time.sleep(float(faults.get("sleep_s", 0)))
     if not args:
         fail("no command given", {})
@@ -136,11 +125,11 @@ def main():
             fail(faults["fail"], faults)
         if "@sha256:" not in rest[0]:
             fail("this fake only stages digest-pinned images", {})
-        s = load(path)
+        s = load_json(path)
         s["staged"] = deployment(rest[0])
         if "--apply" in args:
             s["reboots"] = s.get("reboots", 0) + 1
-        save(path, s)
+        save_json(path, s)
         print("Queued for next boot: " + rest[0])
         return
     fail("unknown command '%s'" % args[0], {})

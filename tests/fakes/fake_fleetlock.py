@@ -15,24 +15,18 @@ import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from fakelib import JsonHandler
 
 LOCK = threading.Lock()
 HOLDERS = []
 ARGS = None
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
+class Handler(JsonHandler):
     def answer(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(code, body)
         with open(ARGS.log, "a") as log:
             log.write(json.dumps({"path": self.path, "status": code, "ts": time.time(),
                                   "id": self.client_id, "holders": list(HOLDERS)}) + "\n")

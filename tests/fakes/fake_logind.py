@@ -12,31 +12,15 @@ so a test can change can_reboot while the fake runs.
 """
 
 import argparse
-import json
-import os
-import tempfile
 
 import dbus
 import dbus.mainloop.glib
 import dbus.service
-from gi.repository import GLib
+
+from bus_service import serve
+from fakelib import load_json, save_json
 
 IFACE = "org.freedesktop.login1.Manager"
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return {}
-
-
-def save(path, data):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
 
 
 class Manager(dbus.service.Object):
@@ -46,16 +30,16 @@ class Manager(dbus.service.Object):
 
     @dbus.service.method(IFACE, in_signature="", out_signature="s")
     def CanReboot(self):
-        return load(self.state).get("can_reboot", "yes")
+        return load_json(self.state, {}).get("can_reboot", "yes")
 
     @dbus.service.method(IFACE, in_signature="b", out_signature="")
     def Reboot(self, interactive):
-        s = load(self.state)
+        s = load_json(self.state, {})
         if s.get("can_reboot", "yes") in ("no", "na"):
             raise dbus.DBusException("Access denied",
                                      name="org.freedesktop.DBus.Error.AccessDenied")
         s.setdefault("reboots", []).append({"interactive": bool(interactive)})
-        save(self.state, s)
+        save_json(self.state, s)
         self.PrepareForShutdown(True)
 
     @dbus.service.signal(IFACE, signature="b")
@@ -69,12 +53,7 @@ def main():
     a = p.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
-    manager = Manager(bus, a.state)
-    name = dbus.service.BusName("org.freedesktop.login1", bus, do_not_queue=True)
-    loop = GLib.MainLoop()
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, 15, loop.quit)
-    loop.run()
-    del manager, name
+    serve(bus, "org.freedesktop.login1", [Manager(bus, a.state)])
 
 
 if __name__ == "__main__":

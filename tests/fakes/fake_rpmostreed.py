@@ -57,26 +57,24 @@ Faults file (JSON, re-read at every call; all keys optional):
 
 import argparse
 import hashlib
-import json
 import os
 import sys
-import tempfile
 import time
 
 import dbus
 import dbus.mainloop.glib
 import dbus.service
-from gi.repository import GLib
 
 sys.dont_write_bytecode = True  # keep the source tree clean
+from bus_service import PropertiesObject, serve  # noqa: E402
 from fake_rpmostreed_os import OS, Failed  # noqa: E402
+from fakelib import load_json, save_json  # noqa: E402
 from fake_rpmostreed_txn import Transaction  # noqa: E402
 
 BUS_NAME = "org.projectatomic.rpmostree1"
 BASE = "/org/projectatomic/rpmostree1"
 SYSROOT_IFACE = BUS_NAME + ".Sysroot"
 OS_IFACE = BUS_NAME + ".OS"
-PROPS_IFACE = "org.freedesktop.DBus.Properties"
 # rpmostreed_sysroot_prep_for_txn sets G_IO_ERROR_BUSY (26); GIO's error domain is not registered
 # with GDBus, so callers see the "unmapped" name.
 GIO_BUSY = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code26"
@@ -86,21 +84,6 @@ DEFAULT_KARGS = "root=UUID=6d2e1f6c-3b8e-4d6a-9d2b-0c8f1a2b3c4d rw rhgb"
 
 class Busy(dbus.DBusException):
     _dbus_error_name = GIO_BUSY
-
-
-def load_json(path, default):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return default
-
-
-def save_json(path, data):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
 
 
 def digest_of(ref):
@@ -244,7 +227,7 @@ class Daemon:
         return txn.address
 
 
-class Sysroot(dbus.service.Object):
+class Sysroot(PropertiesObject):
     def __init__(self, bus, daemon):
         super().__init__(bus, BASE + "/Sysroot")
         self.daemon = daemon
@@ -296,18 +279,6 @@ class Sysroot(dbus.service.Object):
         if name not in ("", self.daemon.osname):
             raise Failed("Unknown OS name: " + name)
         return dbus.ObjectPath(self.daemon.os_path())
-
-    @dbus.service.method(PROPS_IFACE, in_signature="ss", out_signature="v")
-    def Get(self, interface, prop):
-        props = self.props()
-        if prop not in props:
-            raise dbus.DBusException("Unknown property " + prop,
-                                     name="org.freedesktop.DBus.Error.UnknownProperty")
-        return props[prop]
-
-    @dbus.service.method(PROPS_IFACE, in_signature="s", out_signature="a{sv}")
-    def GetAll(self, interface):
-        return self.props()
 
 
 def simulate_reboot(path):
@@ -363,12 +334,7 @@ def main():
     for d in (s.get("booted"), s.get("staged")):
         if d:  # the deployments' files exist on disk, whatever the state file was made with
             write_deployment_files(s, d)
-    keep = [Sysroot(bus, daemon), OS(bus, daemon)]
-    name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
-    loop = GLib.MainLoop()
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, 15, loop.quit)
-    loop.run()
-    del keep, name
+    serve(bus, BUS_NAME, [Sysroot(bus, daemon), OS(bus, daemon)])
 
 
 if __name__ == "__main__":

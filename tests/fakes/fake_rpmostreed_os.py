@@ -20,9 +20,10 @@ simulation retries a reboot that never came), polkit, package layering.
 import dbus
 import dbus.service
 
+from bus_service import PropertiesObject
+
 BUS_NAME = "org.projectatomic.rpmostree1"
 OS_IFACE = BUS_NAME + ".OS"
-PROPS_IFACE = "org.freedesktop.DBus.Properties"
 # glnx_throw → G_IO_ERROR_FAILED; unregistered with GDBus, so the name is the "unmapped" one.
 GIO_FAILED = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code0"
 
@@ -47,7 +48,7 @@ def kargs_list(cmdline):
     return cmdline.split()
 
 
-class OS(dbus.service.Object):
+class OS(PropertiesObject):
     def __init__(self, bus, daemon):
         super().__init__(bus, daemon.os_path())
         self.daemon = daemon
@@ -193,15 +194,3 @@ class OS(dbus.service.Object):
             "HasCachedUpdateRpmDiff": dbus.Boolean(False),
             "Name": dbus.String(self.daemon.osname),
         }
-
-    @dbus.service.method(PROPS_IFACE, in_signature="ss", out_signature="v")
-    def Get(self, interface, prop):
-        props = self.props()
-        if prop not in props:
-            raise dbus.DBusException("Unknown property " + prop,
-                                     name="org.freedesktop.DBus.Error.UnknownProperty")
-        return props[prop]
-
-    @dbus.service.method(PROPS_IFACE, in_signature="s", out_signature="a{sv}")
-    def GetAll(self, interface):
-        return self.props()

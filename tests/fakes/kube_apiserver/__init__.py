@@ -47,7 +47,8 @@ Control endpoints (no authentication, not logged; tests only):
   POST /_fake/faults  [{"method": "PATCH", "path": "^/api/v1/nodes/", "status": 409,
                         "count": 3, "delay_s": 0, "message": "...", "details": {...}}]
                        (status 0: delay only;
-                        count -1: forever; replaces the list)
+                        count -1: forever; replaces the list;
+                        "raw": "text": answer exactly this body, with status or 200)
   POST /_fake/nodes   Node (replaces the node of that name)
   POST /_fake/pdbs    [PDB] (replaces the list; PDB "status_conflicts": N → the next N evictions
                        through it get 409 Conflict, as when eviction.go's PDB status update

@@ -8,7 +8,9 @@ import ssl
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from fakelib import JsonHandler
 
 from .handlers import route
 from .store import LOCK, STATE, ApiError, advance, next_rv, public, status_body
@@ -39,19 +41,8 @@ def identity_of(handler):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     protocol_version = "HTTP/1.0"
-
-    def log_message(self, *args):  # quiet
-        pass
-
-    def send_json(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -67,13 +58,13 @@ class Handler(BaseHTTPRequestHandler):
         now = time.time()
         entry = {"method": self.command, "path": self.path, "status": status, "user": user,
                  "ts": now, "time": now, "received": received or now,
-                 "bytes": len(json.dumps(answer)),
                  "accept": self.headers.get("Accept", "")}
         if isinstance(answer, dict) and answer.get("kind") == "Node":
             entry["unschedulable"] = bool(answer.get("spec", {}).get("unschedulable", False))
         if isinstance(answer, dict) and answer.get("kind") == "Lease":  # for bench/fleet.py
             entry["holder"] = (answer.get("spec") or {}).get("holderIdentity") or ""
-        entry["bytes"] = len(json.dumps(answer).encode())  # response body size, as sent
+        # the response body's size, as sent
+        entry["bytes"] = len(answer) if isinstance(answer, bytes) else len(json.dumps(answer).encode())
         with open(ARGS.log, "a") as log:
             log.write(json.dumps(entry) + "\n")
 
@@ -98,7 +89,16 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:  # a bug in the fake: answer 500 and say so in the log
             code, answer = 500, status_body(500, "InternalError", "fake bug: %r" % e)
         self.record(code, user, answer, received)
+        if isinstance(answer, bytes):  # a "raw" fault: exactly these bytes
+            return self.send_raw(code, answer)
         self.send_json(code, answer)
+
+    def send_raw(self, code, data):
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def faulted(self, path):
         with LOCK:
@@ -117,6 +117,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return None, None
         time.sleep(delay)
+        if "raw" in fault:
+            return status or 200, fault["raw"].encode()
         if not status:
             return None, None
         reasons = {401: "Unauthorized", 403: "Forbidden", 409: "Conflict",
