@@ -1,4 +1,4 @@
-// Servers for the HTTP client's tests, all on 127.0.0.1: tests/fixtures/fake_registry.py
+// Servers for the HTTP client's tests, all on 127.0.0.1: tests/fakes/fake_registry.py
 // (plain and TLS, with the PKI of tests/fakes/make_test_pki.sh), a port that accepts
 // connections and never answers, and a real tinyproxy with its own configuration file.
 #pragma once
@@ -19,6 +19,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "temp_dir.h"
 
 extern char** environ;
 
@@ -79,17 +81,13 @@ inline int free_port() {
 }
 
 /// A scratch directory with the test PKI (ca.pem, server.pem/.key, node-n1.pem/.key).
-struct Workdir {
-  std::string dir;
-  Workdir() {
-    char tmpl[] = "/tmp/imageswitch-net-XXXXXX";
-    dir = mkdtemp(tmpl);
+struct Workdir : imageswitch::testing::TempDir {
+  Workdir() : TempDir("net") {
     const std::string cmd =
-        "sh '" + source_root() + "/tests/fakes/make_test_pki.sh' '" + dir + "/pki' n1";
+        "sh '" + source_root() + "/tests/fakes/make_test_pki.sh' '" + file("pki") + "' n1";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make_test_pki.sh failed");
   }
-  ~Workdir() { std::filesystem::remove_all(dir); }
-  std::string pki(const std::string& name) const { return dir + "/pki/" + name; }
+  std::string pki(const std::string& name) const { return file("pki/" + name); }
 };
 
 inline Workdir& workdir() {
@@ -97,14 +95,15 @@ inline Workdir& workdir() {
   return w;
 }
 
-/// One fake_registry.py, plain HTTP or TLS.
+/// One tests/fakes/fake_registry.py (standalone: its own store and canned faults), plain HTTP
+/// or TLS.
 class FakeRegistry {
  public:
   explicit FakeRegistry(bool tls) {
     static int n = 0;
-    const std::string portfile = workdir().dir + "/port" + std::to_string(++n);
+    const std::string portfile = workdir().file("port" + std::to_string(++n));
     std::vector<std::string> argv = {"/usr/bin/python3",
-                                     source_root() + "/tests/fixtures/fake_registry.py", portfile};
+                                     source_root() + "/tests/fakes/fake_registry.py", portfile};
     if (tls)
       argv.insert(argv.end(), {"--tls", workdir().pki("server.pem"), workdir().pki("server.key"),
                                workdir().pki("ca.pem")});
@@ -163,7 +162,7 @@ class Tinyproxy {
     if (access("/usr/bin/tinyproxy", X_OK) != 0) return;
     port_ = free_port();
     static int n = 0;
-    const std::string base = workdir().dir + "/tinyproxy" + std::to_string(++n);
+    const std::string base = workdir().file("tinyproxy" + std::to_string(++n));
     log_ = base + ".log";
     std::ofstream conf(base + ".conf");
     conf << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\n"

@@ -1,4 +1,4 @@
-// The HTTP client against real servers on 127.0.0.1: tests/fixtures/fake_registry.py over plain
+// The HTTP client against real servers on 127.0.0.1: tests/fakes/fake_registry.py over plain
 // HTTP and TLS (client certificates optional), a port that never answers, and Debian's
 // tinyproxy. Also built against the libcurl 7.76 path (CA and client key through memfd files).
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// The registry client's requests through the net layer (tests/fixtures/fake_registry.py):
+// The registry client's requests through the net layer (tests/fakes/fake_registry.py):
 // a TLS registry that names a plain-HTTP token service on another server gets no credentials
 // sent there, and a registry that accepts connections and never answers ends within the
 // pass's budget with a temporary error naming it.
@@ -19,7 +19,7 @@ namespace {
 
 /// A client trusting the test CA for `host` (certs.d) with alice's password for it.
 RegistryClient client_for(const std::string& host, HttpOptions http = {}) {
-  const std::string certs_d = netfix::workdir().dir + "/certs.d";
+  const std::string certs_d = netfix::workdir().file("certs.d");
   std::filesystem::create_directories(certs_d + "/" + host);
   std::filesystem::copy_file(netfix::workdir().pki("ca.pem"), certs_d + "/" + host + "/ca.crt",
                              std::filesystem::copy_options::overwrite_existing);

@@ -118,7 +118,8 @@ fault("registry_redirect_loop", 75, "redirect",
 fault("registry_huge_manifest", 1, "bytes",
       proxy({"kind": "huge", "size": 8 << 20, "path": TAG}))
 fault("registry_html_instead_of_manifest", 1, "Failed to parse manifest",
-      proxy({"kind": "html", "path": TAG}))
+      proxy({"kind": "body", "type": "text/html", "body": "<html><body>Please log in</body></html>",
+             "path": TAG}))
 fault("registry_500_on_signature_manifest", 75, "HTTP 500",
       proxy({"kind": "status", "status": 500, "path": r"\.sig$"}))
 # Network trouble while fetching a signature blob is temporary (75), never a rejection.
@@ -132,7 +133,7 @@ fault("registry_down", 75, "Failed to resolve",
       lambda node: node.proxy.set_faults([{"kind": "drop", "path": ""}]))
 fault("registry_auth_required_no_credentials", 2, "authentication",
       lambda node: node.proxy.require_auth("sim", "sim-password-not-configured"),
-      clear=lambda node: setattr(node.proxy, "auth", None))
+      clear=lambda node: node.proxy.require_auth(None, None))
 
 
 def wrong_password(node):

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The simulated node's registry side: Debian's real docker-registry behind the fault-injecting
-proxy, the signed test images, the trust files (policy.json, registries.conf/.d, auth)."""
+fake registry in proxy mode (tests/fakes/fake_registry.py), the signed test images, the trust
+files (policy.json, registries.conf/.d, auth)."""
 import base64
 import hashlib
 import json
@@ -10,12 +11,15 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 
-from registry_proxy import RegistryProxy
 from simbase import *  # noqa: F401,F403
+
+sys.path.insert(0, FAKES)
+from fake_registry import FakeRegistry  # noqa: E402
 
 
 class RegistryMixin:
@@ -33,8 +37,7 @@ http: {addr: "127.0.0.1:%d", secret: sim}
         self.spawn("registry", ["/usr/bin/docker-registry", "serve", conf])
         wait_for(lambda: self.http_ok("http://127.0.0.1:%d/v2/" % self.registry_port),
                  what="docker-registry")
-        self.proxy = RegistryProxy(self.registry_port)
-        self.proxy.start()
+        self.proxy = FakeRegistry(upstream=self.registry_port).start()
         self.host_port = "127.0.0.1:%d" % self.proxy.port
 
     @staticmethod
@@ -135,7 +138,8 @@ http: {addr: "127.0.0.1:%d", secret: sim}
         write(self.path("etc", "auth.json"), json.dumps({"auths": {}}), 0o600)
 
     def set_registry_auth(self, user, password):
-        """Makes the proxy demand Basic credentials + a bearer token; writes the auth file."""
+        """Makes the proxy demand a bearer token for /v2/ (Basic credentials at /token); writes
+        the auth file."""
         self.proxy.require_auth(user, password)
         auth = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
         write(self.path("etc", "auth.json"),

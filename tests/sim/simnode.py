@@ -5,8 +5,9 @@ and a private D-Bus, in one temp dir.
   * a private dbus-daemon (DBUS_SYSTEM_BUS_ADDRESS for the agent) with the fake rpm-ostreed and
     the fake logind (tests/fakes/);
   * Debian's real docker-registry with three signed images (v1 booted, v2, v3), one unsigned and
-    one signed with a foreign key, behind a fault-injecting proxy (registry_proxy.py) that the
-    agent talks to (registries.conf: insecure, plain HTTP);
+    one signed with a foreign key, behind the fault-injecting fake registry in proxy mode
+    (tests/fakes/fake_registry.py) that the agent talks to (registries.conf: insecure, plain
+    HTTP);
   * the fake API server (tests/fakes/kube_apiserver/) with this Node (desiredImage annotation)
     and its pods: a DaemonSet pod, a mirror pod and a Deployment pod behind a PDB;
   * a kubeconfig with a client certificate for system:node:<name>, policy.json requiring
@@ -28,8 +29,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-
-from registry_proxy import RegistryProxy
 
 from simbase import *  # noqa: F401,F403
 from sim_registry import RegistryMixin
@@ -131,9 +130,7 @@ class Node(RegistryMixin):
             os.makedirs(self.path(d))
         self.set_boot_id()
         self.start_rpmostreed()
-        self.proxy.set_faults([])
-        self.proxy.auth = None
-        self.proxy.tokens = set()
+        self.proxy.reset()
         self.write_trust_files()
         self.kill("apiserver")
         self.start_apiserver()

@@ -1,5 +1,6 @@
-// Auth and malformed-answer cases against tests/fixtures/fake_registry.py (Bearer token server,
-// garbage/truncated/oversized manifests, wrong Docker-Content-Digest, 503/429).
+// Auth and malformed-answer cases against tests/fakes/fake_registry.py standalone (its Bearer
+// token flow and canned faults: garbage/truncated/oversized manifests, wrong
+// Docker-Content-Digest, 503/429).
 #include <doctest/doctest.h>
 
 #include <thread>

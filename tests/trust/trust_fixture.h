@@ -1,6 +1,7 @@
 // Integration-test fixture: starts tests/fixtures/registry_fixture.py (real docker-registry
-// instances with pushed and signed images) and fake_registry.py once per process, writes the
-// containers configuration files for a case, and stops everything at exit.
+// instances with pushed and signed images) and tests/fakes/fake_registry.py once per process in
+// one TempDir, writes the containers configuration files for a case, and stops everything at
+// exit.
 #pragma once
 
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "config.h"
+#include "temp_dir.h"
 
 extern char** environ;
 
@@ -53,25 +55,23 @@ inline std::string cosign_path() {
 
 /// Registries and images shared by every test case of the process.
 struct Registries {
-  std::string workdir;
+  imageswitch::testing::TempDir workdir{"trust"};
   nlohmann::json info;
   pid_t fake_pid = -1;
   int fake_port = 0;
 
   Registries() {
-    char t[] = "/tmp/imageswitch-trust-XXXXXX";
-    workdir = mkdtemp(t);
     std::string cmd = "/usr/bin/python3 -W ignore '" + source_root() +
-                      "/tests/fixtures/registry_fixture.py' up --workdir '" + workdir +
-                      "/reg' --cosign '" + cosign_path() + "' >'" + workdir + "/up.log' 2>&1";
+                      "/tests/fixtures/registry_fixture.py' up --workdir '" + workdir.file("reg") +
+                      "' --cosign '" + cosign_path() + "' >'" + workdir.file("up.log") + "' 2>&1";
     if (std::system(cmd.c_str()) != 0) {
-      std::string log = slurp(workdir + "/up.log");
+      std::string log = slurp(workdir.file("up.log"));
       cleanup();
       throw std::runtime_error("registry fixture failed: " + log);
     }
-    info = nlohmann::json::parse(slurp(workdir + "/reg/fixture.json"));
-    std::string script = source_root() + "/tests/fixtures/fake_registry.py";
-    std::string portfile = workdir + "/fake.port";
+    info = nlohmann::json::parse(slurp(workdir.file("reg/fixture.json")));
+    std::string script = source_root() + "/tests/fakes/fake_registry.py";
+    std::string portfile = workdir.file("fake.port");
     const char* argv[] = {"/usr/bin/python3", script.c_str(), portfile.c_str(), nullptr};
     posix_spawn(&fake_pid, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ);
     for (int i = 0; i < 100 && !std::filesystem::exists(portfile); ++i)
@@ -79,15 +79,16 @@ struct Registries {
     fake_port = std::stoi(slurp(portfile));
   }
   ~Registries() { cleanup(); }
+  /// Stops the fake and the registries; the TempDir goes after.
   void cleanup() {
     if (fake_pid > 0) {
       kill(fake_pid, SIGTERM);
       waitpid(fake_pid, nullptr, 0);
     }
     std::string cmd = "/usr/bin/python3 '" + source_root() +
-                      "/tests/fixtures/registry_fixture.py' down --workdir '" + workdir + "/reg'";
+                      "/tests/fixtures/registry_fixture.py' down --workdir '" +
+                      workdir.file("reg") + "'";
     (void)std::system(cmd.c_str());
-    std::filesystem::remove_all(workdir);
   }
   std::string host(const std::string& name) const { return info["registries"][name]["host"]; }
   std::string image(const std::string& name, const std::string& field = "ref") const {
@@ -110,7 +111,7 @@ struct Case {
                 bool attachments = true) {
     auto& r = registries();
     static int n = 0;
-    dir = r.workdir + "/case" + std::to_string(++n);
+    dir = r.workdir.file("case" + std::to_string(++n));
     settings.policy_file = dir + "/policy.json";
     settings.registries_conf = dir + "/registries.conf";
     settings.registries_d = dir + "/registries.d";
