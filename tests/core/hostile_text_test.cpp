@@ -13,8 +13,10 @@
 #include "state.h"
 #include "status.h"
 #include "temp_dir.h"
+#include "test_files.h"
 #include "text.h"
 
+using imageswitch::testing::slurp;
 using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
@@ -25,11 +27,6 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 const std::string kBad =
     "bad \xff\xfe utf-8 \xc0\xaf \xed\xa0\x80 \x1b[31m red \xc2\x9b"
     "2J\nnext";
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 }  // namespace
 

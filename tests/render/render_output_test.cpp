@@ -14,7 +14,9 @@
 #include "fixture.h"
 #include "output_dir.h"
 #include "temp_dir.h"
+#include "test_files.h"
 
+using imageswitch::testing::slurp;
 using imageswitch::testing::TempDir;
 
 using namespace imageswitch;
@@ -22,13 +24,6 @@ using namespace imageswitch::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Everything below `root`: relative path → "type mode mtime content-or-target".
 std::map<std::string, std::string> snapshot(const fs::path& root) {

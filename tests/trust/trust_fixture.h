@@ -21,22 +21,14 @@
 
 #include "config.h"
 #include "temp_dir.h"
+#include "test_files.h"
 
 extern char** environ;
 
 namespace fixture {
 
-inline std::string source_root() {
-  const char* s = std::getenv("SOURCE_ROOT");
-  return s ? s : ".";
-}
-
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using imageswitch::testing::slurp;
+using imageswitch::testing::source_root;
 
 inline void spit(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
