@@ -12,41 +12,29 @@
 namespace imageswitch {
 
 std::string_view message_id(MessageKind kind) {
-  switch (kind) {
-    case MessageKind::UpdateStarted:
-      return "343404952d604346a32cfa79d8b95951";
-    case MessageKind::ImageVerified:
-      return "ab21892dcf7b4d18851d935060eb1945";
-    case MessageKind::VerifyRejected:
-      return "80a68158991c47ceafbe719c86e5b58c";
-    case MessageKind::Staged:
-      return "6e82453de5464606ab0f88c4a9300b95";
-    case MessageKind::StageFailed:
-      return "d49223b3e3b045fe9161da776fcbdb3b";
-    case MessageKind::DrainStarted:
-      return "9be8feb57e8342a29f561b0d9b7f1fb5";
-    case MessageKind::DrainBlocked:
-      return "1221221088bb4dbf9b5f76bc2f72c4a1";
-    case MessageKind::Rebooting:
-      return "ef756051e039437fa92f7ce9b39c5e31";
-    case MessageKind::UpdateDone:
-      return "5dc025c23acb4bca845d9fd9462a4644";
-    case MessageKind::RolledBack:
-      return "9f830e32a63e4564b6c1d24afe1ed7d1";
-    case MessageKind::TemporaryFailure:
-      return "fc07eb15d8d24893b628b3155f5b112f";
-    case MessageKind::ConfigError:
-      return "a7e390d74f564031b16894002b127b09";
-    case MessageKind::Degraded:
-      return "c93a11d0b1684cc498f7fa8a4e64b0dd";
-    case MessageKind::Progress:
-      return "8b3214cadaa84f9e8062c0b16a303809";
-    case MessageKind::Info:
-      return "e00408c69e21497d98bd7c9df70061af";
-    case MessageKind::KernelArgs:
-      return "c0f78bcc4ff84785913bef7e93fa2201";
-  }
-  return "e00408c69e21497d98bd7c9df70061af";
+  // In MessageKind's order (journal.h); systemd/imageswitch.catalog has one entry per id
+  // (tests/ship/check-catalog.sh) and journal_test pins each kind's id.
+  static constexpr std::string_view kIds[] = {
+      "343404952d604346a32cfa79d8b95951",  // UpdateStarted
+      "ab21892dcf7b4d18851d935060eb1945",  // ImageVerified
+      "80a68158991c47ceafbe719c86e5b58c",  // VerifyRejected
+      "6e82453de5464606ab0f88c4a9300b95",  // Staged
+      "d49223b3e3b045fe9161da776fcbdb3b",  // StageFailed
+      "9be8feb57e8342a29f561b0d9b7f1fb5",  // DrainStarted
+      "1221221088bb4dbf9b5f76bc2f72c4a1",  // DrainBlocked
+      "ef756051e039437fa92f7ce9b39c5e31",  // Rebooting
+      "5dc025c23acb4bca845d9fd9462a4644",  // UpdateDone
+      "9f830e32a63e4564b6c1d24afe1ed7d1",  // RolledBack
+      "fc07eb15d8d24893b628b3155f5b112f",  // TemporaryFailure
+      "a7e390d74f564031b16894002b127b09",  // ConfigError
+      "c93a11d0b1684cc498f7fa8a4e64b0dd",  // Degraded
+      "8b3214cadaa84f9e8062c0b16a303809",  // Progress
+      "e00408c69e21497d98bd7c9df70061af",  // Info
+      "c0f78bcc4ff84785913bef7e93fa2201",  // KernelArgs
+  };
+  static_assert(std::size(kIds) == static_cast<std::size_t>(MessageKind::KernelArgs) + 1);
+  const auto index = static_cast<std::size_t>(kind);
+  return index < std::size(kIds) ? kIds[index] : kIds[static_cast<std::size_t>(MessageKind::Info)];
 }
 
 MessageKind failure_kind(ErrorKind kind) {

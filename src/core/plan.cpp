@@ -103,33 +103,13 @@ Step toward_new_image(const Observation& o, const State& s, bool same_desired,
 }  // namespace
 
 std::string_view step_name(StepKind kind) {
-  switch (kind) {
-    case StepKind::Noop:
-      return "no-op";
-    case StepKind::Resolve:
-      return "resolve";
-    case StepKind::Verify:
-      return "verify";
-    case StepKind::Stage:
-      return "stage";
-    case StepKind::Gate:
-      return "gate";
-    case StepKind::Drain:
-      return "drain";
-    case StepKind::Reboot:
-      return "reboot";
-    case StepKind::Confirm:
-      return "confirm";
-    case StepKind::Abandon:
-      return "abandon";
-    case StepKind::RolledBack:
-      return "rolled-back";
-    case StepKind::Degraded:
-      return "degraded";
-    case StepKind::Wait:
-      return "wait";
-  }
-  return "no-op";
+  // In StepKind's order (plan.h); plan_test pins the names.
+  static constexpr std::string_view kNames[] = {"no-op",   "resolve",     "verify",   "stage",
+                                                "gate",    "drain",       "reboot",   "confirm",
+                                                "abandon", "rolled-back", "degraded", "wait"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(StepKind::Wait) + 1);
+  const auto index = static_cast<std::size_t>(kind);
+  return index < std::size(kNames) ? kNames[index] : "no-op";
 }
 
 std::string pinned_digest(std::string_view reference) {

@@ -32,26 +32,34 @@ class Pass {
   Result<void> move_to(Phase to, bool reset = false);
   Result<void> refresh_host();
 
+  /// Does step_: the action of its StepKind (below, one each); a value ends the pass.
   Stop act();
+  /// Noop: converged, nothing to do.
+  Stop idle();
+  /// Resolves the desired reference to the per-platform digest (persisted before staging).
   Stop resolve();
-
+  /// Verifies the resolved digest under policy.json; a rejection is Degraded, host untouched.
   Stop verify();
+  /// Stages exactly the verified digest through the backend.
   Stop stage();
-
+  /// Takes a slot of the cluster-wide gate, or waits (exit 10).
   Stop gate();
+  /// Cordons (recording whether we did) and evicts.
   Stop drain();
-
+  /// Persists "rebooting", then finalizes and reboots through logind.
   Stop reboot();
-
   /// Gives back what we hold in the cluster: our cordon, our gate slot.
   Result<void> release_cluster();
+  /// Booted == target: releases the cluster side and reports Done.
   Stop confirm();
-
+  /// Drops our staged deployment and releases the cluster side (the desired image changed).
   Stop abandon();
+  /// After a reboot the booted digest is not the target: Degraded, never retried.
   Stop rolled_back();
-
   /// Stays Degraded (rolled back earlier, or the reboot never happened): one entry per pass.
   Stop degraded();
+  /// Progressing with nothing to do now (e.g. reboot disabled): reports Working.
+  Stop wait();
 
   /// Once per pass past staging (kargs_step.h): the staged deployment's kernel arguments follow
   /// its image's kargs.d; a bad kargs.d leaves the host on the booted image, Degraded.

@@ -122,6 +122,9 @@ std::string Endpoint::path() const {
   return slash == std::string::npos ? std::string() : repository.substr(slash + 1);
 }
 
+/// Far above any real registries.conf (a few hundred mirrors); the reader refuses more.
+constexpr std::size_t kMaxRegistriesConfBytes = 1 << 20;
+
 Result<RegistriesConf> parse_registries_conf(std::string_view text, std::string_view origin) {
   toml::table root;
   try {
@@ -149,7 +152,8 @@ Result<RegistriesConf> parse_registries_conf(std::string_view text, std::string_
 Result<RegistriesConf> load_registries_conf(const std::string& path) {
   struct stat st {};
   if (path.empty() || ::stat(path.c_str(), &st) != 0) return RegistriesConf{};
-  auto text = read_file(path);
+  // Present but unreadable or oversized is a local file an admin must fix (exit 2).
+  auto text = read_file(path, kMaxRegistriesConfBytes, ErrorKind::Usage);
   if (!text) return text.error();
   return parse_registries_conf(*text, path);
 }

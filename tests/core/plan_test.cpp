@@ -269,4 +269,9 @@ TEST_CASE("plan: step names are distinct") {
     names.push_back(step_name(static_cast<StepKind>(k)));
   for (size_t i = 0; i < names.size(); ++i)
     for (size_t j = i + 1; j < names.size(); ++j) CHECK(names[i] != names[j]);
+  // the names are in status output and the journal: each kind keeps its own
+  CHECK(step_name(StepKind::Noop) == "no-op");
+  CHECK(step_name(StepKind::Gate) == "gate");
+  CHECK(step_name(StepKind::RolledBack) == "rolled-back");
+  CHECK(step_name(StepKind::Wait) == "wait");
 }

@@ -2,8 +2,10 @@
 
 #include "registries_conf.h"
 #include "registries_d.h"
+#include "temp_dir.h"
 
 using namespace imageswitch;
+using imageswitch::testing::TempDir;
 
 namespace {
 const std::string kDigest = "sha256:" + std::string(64, 'b');
@@ -84,6 +86,23 @@ TEST_CASE("registries.conf errors") {
   CHECK(e.error().message.find("pull-from-mirror") != std::string::npos);
   CHECK_FALSE(parse_registries_conf("this is = = not toml", "f").ok());
   CHECK(load_registries_conf("/nonexistent/registries.conf")->registries.empty());
+}
+
+TEST_CASE("registries.conf: a repeated key, an unreadable or oversized file are local faults") {
+  // TOML itself forbids a repeated key; toml++ refuses it as containers/image's BurntSushi does
+  auto twice = parse_registries_conf(
+      "[[registry]]\nlocation = \"a.io\"\ninsecure = false\ninsecure = true\n", "/r.conf");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().kind == ErrorKind::Usage);
+  CHECK(twice.error().message.find("/r.conf") != std::string::npos);
+  const TempDir dir("regconf");
+  auto unreadable = load_registries_conf(dir.path());  // a directory where the file should be
+  REQUIRE_FALSE(unreadable.ok());
+  CHECK(unreadable.error().kind == ErrorKind::Usage);
+  auto big = load_registries_conf(dir.write("big.conf", "# " + std::string(2 << 20, 'x') + "\n"));
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().kind == ErrorKind::Usage);
+  CHECK(big.error().message.find("big.conf") != std::string::npos);
 }
 
 TEST_CASE("registries.d: most precise scope, default-docker") {
